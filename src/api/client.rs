@@ -1,0 +1,338 @@
+//! The one HTTP client every command shares: built once with the trust roots, proxy rules, user
+//! agent and connect timeout; sends requests, bounds them with our own timers, reads bodies with a
+//! size limit and turns error responses into `ApiError`s. Never prints: `--verbose` gets events.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::{Method, Response, Url};
+use serde::de::DeserializeOwned;
+
+use super::error::{ApiError, HttpFailure, ServerMessage, Timer, classify_transport};
+use super::wire::{ChatCompletion, ChatRequest, ModelList};
+use crate::settings::{ProxyRules, ProxySpec, Secret};
+
+/// Largest response body we buffer (a JSON answer or an error page).
+pub const MAX_BODY: usize = 64 * 1024 * 1024;
+
+/// Header names a request id arrives under, most specific first.
+const REQUEST_ID_HEADERS: [&str; 4] = [
+    "x-request-id",
+    "request-id",
+    "x-omniva-request-id",
+    "cf-ray",
+];
+
+/// What the client reports to `--verbose`.
+#[derive(Debug)]
+pub enum TraceEvent<'a> {
+    Request {
+        method: &'a Method,
+        url: &'a str,
+        proxy: Option<&'a ProxySpec>,
+        key_masked: String,
+    },
+    Response {
+        status: u16,
+        elapsed: Duration,
+        headers: &'a HeaderMap,
+    },
+    Failed {
+        elapsed: Duration,
+        error: &'a ApiError,
+    },
+}
+
+pub type Tracer = Arc<dyn Fn(&TraceEvent) + Send + Sync>;
+
+/// How to build the client.
+pub struct ClientConfig {
+    pub base_url: Url,
+    pub key: Secret,
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+    pub extra_roots: Vec<reqwest::Certificate>,
+    pub proxies: ProxyRules,
+    pub tracer: Option<Tracer>,
+}
+
+/// A successful response: the body as received and its parsed value.
+#[derive(Debug)]
+pub struct Reply<T> {
+    pub raw: String,
+    pub value: T,
+    pub request_id: Option<String>,
+}
+
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    key: Secret,
+    timeout: Duration,
+    proxies: ProxyRules,
+    tracer: Option<Tracer>,
+}
+
+impl Client {
+    pub fn new(config: ClientConfig) -> Result<Client, ApiError> {
+        // reqwest is built without a default crypto provider; ring is the one we link. Installing
+        // twice is harmless, so the result is ignored.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+
+        let mut auth =
+            HeaderValue::try_from(format!("Bearer {}", config.key.expose())).map_err(|_| {
+                ApiError::Setup {
+                    detail: "OMNIVA_API_KEY holds characters that cannot go in an HTTP header"
+                        .into(),
+                    tls: None,
+                }
+            })?;
+        auth.set_sensitive(true);
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, auth);
+
+        let rules = config.proxies.clone();
+        let mut builder = reqwest::Client::builder()
+            .user_agent(concat!("tokenfactory/", env!("CARGO_PKG_VERSION")))
+            .default_headers(headers)
+            .connect_timeout(config.connect_timeout)
+            // One proxy decision for the client and for `--verbose`/doctor: ours, not reqwest's own
+            // reading of the environment.
+            .no_proxy()
+            .proxy(reqwest::Proxy::custom(move |url| {
+                rules.for_url(url).map(|p| p.url.clone())
+            }));
+        if !config.extra_roots.is_empty() {
+            builder = builder.tls_certs_merge(config.extra_roots);
+        }
+        let base = config.base_url.as_str().trim_end_matches('/').to_string();
+        let http = builder
+            .build()
+            .map_err(|e| match classify_transport(&e, &base, None) {
+                ApiError::Tls { kind, detail, .. } => ApiError::Setup {
+                    detail,
+                    tls: Some(kind),
+                },
+                other => ApiError::Setup {
+                    detail: other.to_string(),
+                    tls: None,
+                },
+            })?;
+        Ok(Client {
+            http,
+            base,
+            key: config.key,
+            timeout: config.timeout,
+            proxies: config.proxies,
+            tracer: config.tracer,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/{}", self.base, path.trim_start_matches('/'))
+    }
+
+    /// `POST /chat/completions`, not streamed.
+    pub async fn chat(&self, request: &ChatRequest) -> Result<Reply<ChatCompletion>, ApiError> {
+        let body = serde_json::to_vec(request).map_err(|e| ApiError::Decode {
+            what: "request",
+            detail: e.to_string(),
+        })?;
+        self.json_call(
+            Method::POST,
+            "chat/completions",
+            Some(body),
+            Some(&request.model),
+            "chat completion",
+        )
+        .await
+    }
+
+    /// `GET /models`.
+    pub async fn models(&self) -> Result<Reply<ModelList>, ApiError> {
+        self.json_call(Method::GET, "models", None, None, "model list")
+            .await
+    }
+
+    /// Sends a request whose whole exchange is bounded by `--timeout`, and parses a JSON reply.
+    async fn json_call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        model: Option<&str>,
+        what: &'static str,
+    ) -> Result<Reply<T>, ApiError> {
+        let url = self.url(path);
+        let exchange = async {
+            let response = self.send(method, &url, body, model).await?;
+            let request_id = request_id(response.headers());
+            let raw = read_body(response).await?;
+            Ok::<_, ApiError>((raw, request_id))
+        };
+        let (raw, request_id) = match tokio::time::timeout(self.timeout, exchange).await {
+            Ok(result) => result?,
+            Err(_) => {
+                return Err(ApiError::Timeout {
+                    timer: Timer::Request,
+                    after: self.timeout,
+                    url,
+                });
+            }
+        };
+        let text = String::from_utf8(raw).map_err(|e| ApiError::Decode {
+            what,
+            detail: format!(
+                "the body is not UTF-8 (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+        })?;
+        if text.trim().is_empty() {
+            return Err(ApiError::Decode {
+                what,
+                detail: "the body is empty".into(),
+            });
+        }
+        let value = serde_json::from_str(&text).map_err(|e| ApiError::Decode {
+            what,
+            detail: format!(
+                "{e}; the body starts with {:?}",
+                text.chars().take(80).collect::<String>()
+            ),
+        })?;
+        Ok(Reply {
+            raw: text,
+            value,
+            request_id,
+        })
+    }
+
+    /// Sends one request and returns the response when its status is a success; an error status
+    /// becomes `ApiError::Status` with the server's message. The caller bounds the time.
+    pub async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<Vec<u8>>,
+        model: Option<&str>,
+    ) -> Result<Response, ApiError> {
+        let proxy = Url::parse(url)
+            .ok()
+            .and_then(|u| self.proxies.for_url(&u).cloned());
+        self.trace(|| TraceEvent::Request {
+            method: &method,
+            url,
+            proxy: proxy.as_ref(),
+            key_masked: self.key.masked(),
+        });
+        let started = Instant::now();
+        let mut request = self.http.request(method, url);
+        if let Some(body) = body {
+            request = request.header(CONTENT_TYPE, "application/json").body(body);
+        }
+        let response = match request.send().await {
+            Ok(r) => r,
+            Err(e) => {
+                let error = classify_transport(&e, url, proxy.as_ref());
+                self.trace(|| TraceEvent::Failed {
+                    elapsed: started.elapsed(),
+                    error: &error,
+                });
+                return Err(error);
+            }
+        };
+        let status = response.status().as_u16();
+        self.trace(|| TraceEvent::Response {
+            status,
+            elapsed: started.elapsed(),
+            headers: response.headers(),
+        });
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        Err(self.failure(response, url, model, proxy).await)
+    }
+
+    async fn failure(
+        &self,
+        response: Response,
+        url: &str,
+        model: Option<&str>,
+        proxy: Option<ProxySpec>,
+    ) -> ApiError {
+        let headers = response.headers().clone();
+        let status = response.status().as_u16();
+        let content_type = header(&headers, CONTENT_TYPE.as_str());
+        // The body of an error is small; a failure to read it leaves the status to speak alone.
+        let body = read_body(response).await.unwrap_or_default();
+        let retry_after = header(&headers, "retry-after-ms")
+            .map(|ms| format!("{ms} ms"))
+            .or_else(|| {
+                header(&headers, "retry-after").map(|s| {
+                    if s.chars().all(|c| c.is_ascii_digit()) {
+                        format!("{s} s")
+                    } else {
+                        s
+                    }
+                })
+            });
+        let rate_limit = headers
+            .iter()
+            .filter(|(k, _)| k.as_str().starts_with("x-ratelimit-"))
+            .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+            .collect();
+        ApiError::Status(Box::new(HttpFailure {
+            status,
+            url: url.to_string(),
+            model: model.map(str::to_string),
+            server: ServerMessage::parse(&body, content_type.as_deref()),
+            request_id: request_id(&headers),
+            retry_after,
+            rate_limit,
+            proxy,
+        }))
+    }
+
+    fn trace<'a>(&self, event: impl FnOnce() -> TraceEvent<'a>) {
+        if let Some(tracer) = &self.tracer {
+            tracer(&event());
+        }
+    }
+}
+
+fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    REQUEST_ID_HEADERS
+        .iter()
+        .find_map(|name| header(headers, name))
+}
+
+/// Reads a whole body, refusing more than `MAX_BODY` bytes.
+async fn read_body(mut response: Response) -> Result<Vec<u8>, ApiError> {
+    let url = response.url().to_string();
+    let mut body = Vec::with_capacity(
+        response
+            .content_length()
+            .map_or(8192, |n| n.min(MAX_BODY as u64) as usize),
+    );
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > MAX_BODY {
+                    return Err(ApiError::TooLarge { limit: MAX_BODY });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(body),
+            Err(e) => return Err(classify_transport(&e, &url, None)),
+        }
+    }
+}

@@ -1,0 +1,666 @@
+//! What can go wrong talking to the API, classified into the troubleshooting cases: HTTP statuses
+//! with the server's own message, network and TLS failures found by walking the error chain, and
+//! timeouts named by the timer that fired.
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::time::Duration;
+
+use crate::explain::Case;
+use crate::settings::ProxySpec;
+
+/// What the server said in an error body, whatever its shape.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServerMessage {
+    pub message: Option<String>,
+    pub kind: Option<String>,
+    pub code: Option<String>,
+    pub param: Option<String>,
+    pub format: BodyFormat,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum BodyFormat {
+    #[default]
+    Empty,
+    Json,
+    Html,
+    Text,
+}
+
+/// Longest server text quoted in a message.
+const QUOTE_LIMIT: usize = 300;
+
+impl ServerMessage {
+    /// Reads an error body: the OpenAI envelope, `{"detail": …}` (FastAPI), `{"message": …}`,
+    /// an HTML page from a proxy (its title), or plain text.
+    pub fn parse(body: &[u8], content_type: Option<&str>) -> ServerMessage {
+        let text = String::from_utf8_lossy(body);
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            return ServerMessage::default();
+        }
+        if let Ok(value) = serde_json::from_str::<serde_json::Value>(trimmed) {
+            if let Some(found) = from_json(&value) {
+                return found;
+            }
+        }
+        let is_html = content_type.is_some_and(|c| c.contains("html"))
+            || trimmed.starts_with("<!")
+            || trimmed.to_ascii_lowercase().starts_with("<html");
+        if is_html {
+            return ServerMessage {
+                message: html_title(trimmed).map(|t| quote(&t)),
+                format: BodyFormat::Html,
+                ..Default::default()
+            };
+        }
+        ServerMessage {
+            message: Some(quote(trimmed)),
+            format: BodyFormat::Text,
+            ..Default::default()
+        }
+    }
+}
+
+fn from_json(value: &serde_json::Value) -> Option<ServerMessage> {
+    use crate::api::wire::{ErrorEnvelope, ErrorField};
+    let json = |message: Option<String>| ServerMessage {
+        message: message.map(|m| quote(&m)),
+        format: BodyFormat::Json,
+        ..Default::default()
+    };
+    if value.get("error").is_some() {
+        if let Ok(envelope) = serde_json::from_value::<ErrorEnvelope>(value.clone()) {
+            return Some(match envelope.error {
+                ErrorField::Object(o) => ServerMessage {
+                    message: o.message.map(|m| quote(&m)),
+                    kind: o.kind,
+                    code: o.code,
+                    param: o.param,
+                    format: BodyFormat::Json,
+                },
+                ErrorField::Text(t) => json(Some(t).filter(|t| !t.is_empty())),
+            });
+        }
+    }
+    match value.get("detail") {
+        Some(serde_json::Value::String(s)) => return Some(json(Some(s.clone()))),
+        // FastAPI validation errors: [{"loc": [...], "msg": "...", "type": "..."}]
+        Some(serde_json::Value::Array(items)) => {
+            let msgs: Vec<String> = items
+                .iter()
+                .filter_map(|i| {
+                    let msg = i.get("msg")?.as_str()?;
+                    let loc = i.get("loc").and_then(|l| l.as_array()).map(|l| {
+                        l.iter()
+                            .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_string))
+                            .collect::<Vec<_>>()
+                            .join(".")
+                    });
+                    Some(match loc {
+                        Some(loc) if !loc.is_empty() => format!("{loc}: {msg}"),
+                        _ => msg.to_string(),
+                    })
+                })
+                .collect();
+            return Some(json(Some(msgs.join("; ")).filter(|m| !m.is_empty())));
+        }
+        _ => {}
+    }
+    if let Some(m) = value.get("message").and_then(|m| m.as_str()) {
+        return Some(json(Some(m.to_string())));
+    }
+    value.is_object().then(|| json(Some(value.to_string())))
+}
+
+fn html_title(html: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    let start = lower.find("<title")?;
+    let open_end = start + lower[start..].find('>')? + 1;
+    let close = open_end + lower[open_end..].find("</title")?;
+    let title = html
+        .get(open_end..close)?
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!title.is_empty()).then_some(title)
+}
+
+/// Shortens server text to one readable line.
+fn quote(s: &str) -> String {
+    let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > QUOTE_LIMIT {
+        let cut: String = one_line.chars().take(QUOTE_LIMIT).collect();
+        format!("{cut}…")
+    } else {
+        one_line
+    }
+}
+
+/// An HTTP response with an error status.
+#[derive(Debug, Clone)]
+pub struct HttpFailure {
+    pub status: u16,
+    pub url: String,
+    /// The model the request asked for, if it named one.
+    pub model: Option<String>,
+    pub server: ServerMessage,
+    pub request_id: Option<String>,
+    /// `Retry-After` / `retry-after-ms` as sent.
+    pub retry_after: Option<String>,
+    /// `x-ratelimit-*` headers as sent.
+    pub rate_limit: Vec<(String, String)>,
+    pub proxy: Option<ProxySpec>,
+}
+
+impl HttpFailure {
+    /// Whether a 400/404 is about the requested model rather than the request or the endpoint.
+    pub fn names_model(&self) -> bool {
+        let s = &self.server;
+        let code = s.code.as_deref().unwrap_or("").to_ascii_lowercase();
+        let kind = s.kind.as_deref().unwrap_or("").to_ascii_lowercase();
+        if code.contains("model") || kind.contains("model") || s.param.as_deref() == Some("model") {
+            return true;
+        }
+        let Some(message) = s.message.as_deref() else {
+            return false;
+        };
+        let lower = message.to_ascii_lowercase();
+        if let Some(model) = &self.model {
+            if contains_id(&lower, &model.to_ascii_lowercase()) {
+                return true;
+            }
+        }
+        lower.contains("model")
+            && [
+                "not found",
+                "does not exist",
+                "unknown",
+                "unavailable",
+                "not available",
+                "invalid",
+                "not supported",
+                "no such",
+            ]
+            .iter()
+            .any(|p| lower.contains(p))
+    }
+
+    fn reason(&self) -> &'static str {
+        reqwest::StatusCode::from_u16(self.status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("")
+    }
+}
+
+/// Whether `id` occurs in `text` as a whole ID, not inside a longer word ("m" is not in "messages").
+fn contains_id(text: &str, id: &str) -> bool {
+    if id.is_empty() {
+        return false;
+    }
+    let is_id_char = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/');
+    text.match_indices(id).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + id.len()..].chars().next();
+        !before.is_some_and(is_id_char) && !after.is_some_and(|c| is_id_char(c) && c != '.')
+    })
+}
+
+/// Network failures before any HTTP response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetKind {
+    Dns,
+    Refused,
+    Reset,
+    ConnectTimeout,
+    Other,
+}
+
+/// TLS failures, from rustls' certificate errors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TlsKind {
+    UnknownIssuer,
+    /// Unix seconds of the certificate's end and of the local clock, when rustls gave them.
+    Expired {
+        not_after: Option<u64>,
+        now: Option<u64>,
+    },
+    NotYetValid {
+        not_before: Option<u64>,
+        now: Option<u64>,
+    },
+    WrongHost {
+        presented: Vec<String>,
+    },
+    /// No trust roots could be loaded at all.
+    NoRoots,
+    Other,
+}
+
+/// Which of our timers fired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timer {
+    /// `--timeout`: a whole non-streamed request, or a stream's wait for its first byte.
+    Request,
+    /// `--idle-timeout`: the gap between two stream chunks.
+    Idle,
+}
+
+impl Timer {
+    pub fn flag(self) -> &'static str {
+        match self {
+            Timer::Request => "--timeout",
+            Timer::Idle => "--idle-timeout",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum ApiError {
+    Status(Box<HttpFailure>),
+    Network {
+        kind: NetKind,
+        url: String,
+        proxy: Option<ProxySpec>,
+        detail: String,
+    },
+    Tls {
+        kind: TlsKind,
+        url: String,
+        proxy: Option<ProxySpec>,
+        detail: String,
+    },
+    Timeout {
+        timer: Timer,
+        after: Duration,
+        url: String,
+    },
+    /// A 2xx response whose body is not what the API sends.
+    Decode {
+        what: &'static str,
+        detail: String,
+    },
+    /// The response body exceeded the size we buffer.
+    TooLarge {
+        limit: usize,
+    },
+    /// The HTTP client could not be set up.
+    Setup {
+        detail: String,
+        tls: Option<TlsKind>,
+    },
+}
+
+impl ApiError {
+    /// Which troubleshooting case explains this error.
+    pub fn case(&self) -> Case {
+        match self {
+            ApiError::Status(f) => match f.status {
+                401 => Case::Unauthorized,
+                403 => Case::Forbidden,
+                404 if f.names_model() => Case::UnknownModel,
+                404 => Case::EndpointNotFound,
+                400 if f.names_model() => Case::UnknownModel,
+                400 | 413 | 422 => Case::BadRequest,
+                407 => Case::Proxy,
+                408 => Case::Network,
+                429 => Case::RateLimited,
+                503 => Case::Unavailable,
+                500..=599 => Case::ServerError,
+                _ => Case::Other,
+            },
+            ApiError::Network { proxy: Some(_), .. } => Case::Proxy,
+            ApiError::Network { .. } | ApiError::Timeout { .. } => Case::Network,
+            ApiError::Tls {
+                kind: TlsKind::NoRoots,
+                ..
+            }
+            | ApiError::Setup { tls: Some(_), .. } => Case::TlsTrust,
+            ApiError::Tls { .. } => Case::TlsTrust,
+            ApiError::Decode { .. } | ApiError::TooLarge { .. } | ApiError::Setup { .. } => {
+                Case::Other
+            }
+        }
+    }
+
+    pub fn http(&self) -> Option<&HttpFailure> {
+        match self {
+            ApiError::Status(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::Status(h) => {
+                write!(f, "{} {} from {}", h.status, h.reason(), h.url)?;
+                if let Some(m) = &h.server.message {
+                    write!(f, ": {m}")?;
+                } else if h.server.format == BodyFormat::Html {
+                    write!(f, " (an HTML page, not an API response)")?;
+                }
+                Ok(())
+            }
+            ApiError::Network {
+                kind,
+                url,
+                proxy,
+                detail,
+            } => {
+                let what = match kind {
+                    NetKind::Dns => "could not resolve the host of",
+                    NetKind::Refused => "connection refused by",
+                    NetKind::Reset => "connection closed unexpectedly by",
+                    NetKind::ConnectTimeout => "timed out connecting to",
+                    NetKind::Other => "could not connect to",
+                };
+                match proxy {
+                    Some(p) => write!(
+                        f,
+                        "{what} proxy {} ({}) for {url}: {detail}",
+                        p.redacted(),
+                        p.variable
+                    ),
+                    None => write!(f, "{what} {url}: {detail}"),
+                }
+            }
+            ApiError::Tls {
+                kind, url, detail, ..
+            } => {
+                let what = match kind {
+                    TlsKind::UnknownIssuer => {
+                        "the server's certificate is not trusted (unknown issuer)"
+                    }
+                    TlsKind::Expired { .. } => "the server's certificate has expired",
+                    TlsKind::NotYetValid { .. } => "the server's certificate is not valid yet",
+                    TlsKind::WrongHost { .. } => {
+                        "the server's certificate is for a different host name"
+                    }
+                    TlsKind::NoRoots => "no trusted CA certificates could be loaded",
+                    TlsKind::Other => "TLS handshake failed",
+                };
+                write!(f, "{what} ({url}): {detail}")
+            }
+            ApiError::Timeout { timer, after, url } => {
+                let what = match timer {
+                    Timer::Request => "no complete response",
+                    Timer::Idle => "no data",
+                };
+                write!(
+                    f,
+                    "{what} from {url} within {} ({} expired)",
+                    secs(*after),
+                    timer.flag()
+                )
+            }
+            ApiError::Decode { what, detail } => {
+                write!(f, "the server's {what} could not be read: {detail}")
+            }
+            ApiError::TooLarge { limit } => {
+                write!(
+                    f,
+                    "the response is larger than {} MB; refusing to buffer it",
+                    limit / (1024 * 1024)
+                )
+            }
+            ApiError::Setup { detail, .. } => {
+                write!(f, "could not set up the HTTP client: {detail}")
+            }
+        }
+    }
+}
+
+impl StdError for ApiError {}
+
+/// `12 s`, `0.5 s`.
+pub fn secs(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{s:.0} s")
+    } else {
+        format!("{s:.1} s")
+    }
+}
+
+/// Walks an error chain, descending into `io::Error::get_ref()`, which `source()` skips: rustls'
+/// error sits inside two nested `io::Error`s in reqwest's chain.
+fn chain<'a>(
+    e: &'a (dyn StdError + 'static),
+) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
+    std::iter::successors(Some(e), |&err| {
+        if let Some(inner) = err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            return Some(inner as &(dyn StdError + 'static));
+        }
+        err.source()
+    })
+}
+
+/// The innermost message of a chain, for the detail line.
+fn root_message(e: &(dyn StdError + 'static)) -> String {
+    chain(e).last().map(|e| e.to_string()).unwrap_or_default()
+}
+
+/// Classifies a transport error from reqwest (no HTTP status was received).
+pub fn classify_transport(e: &reqwest::Error, url: &str, proxy: Option<&ProxySpec>) -> ApiError {
+    let url = url.to_string();
+    let proxy = proxy.cloned();
+    let detail = root_message(e);
+    if let Some(tls) = chain(e).find_map(|x| x.downcast_ref::<rustls::Error>()) {
+        return ApiError::Tls {
+            kind: tls_kind(tls),
+            url,
+            proxy,
+            detail,
+        };
+    }
+    if detail.contains("No CA certificates were loaded") {
+        return ApiError::Tls {
+            kind: TlsKind::NoRoots,
+            url,
+            proxy,
+            detail,
+        };
+    }
+    use std::io::ErrorKind as K;
+    let io_kind = chain(e)
+        .filter_map(|x| x.downcast_ref::<std::io::Error>())
+        .last()
+        .map(|io| io.kind());
+    let kind = if e.is_connect() && e.is_timeout() {
+        NetKind::ConnectTimeout
+    } else if e.is_dns() {
+        NetKind::Dns
+    } else {
+        match io_kind {
+            Some(K::ConnectionRefused) => NetKind::Refused,
+            Some(K::ConnectionReset | K::ConnectionAborted | K::UnexpectedEof | K::BrokenPipe) => {
+                NetKind::Reset
+            }
+            Some(K::TimedOut) => NetKind::ConnectTimeout,
+            _ if e.is_timeout() => NetKind::ConnectTimeout,
+            _ if e.is_body() || e.is_decode() || e.is_request() => NetKind::Reset,
+            _ => NetKind::Other,
+        }
+    };
+    ApiError::Network {
+        kind,
+        url,
+        proxy,
+        detail,
+    }
+}
+
+fn tls_kind(e: &rustls::Error) -> TlsKind {
+    use rustls::CertificateError as C;
+    let rustls::Error::InvalidCertificate(cert) = e else {
+        return TlsKind::Other;
+    };
+    match cert {
+        C::UnknownIssuer => TlsKind::UnknownIssuer,
+        C::Expired => TlsKind::Expired {
+            not_after: None,
+            now: None,
+        },
+        C::ExpiredContext { time, not_after } => TlsKind::Expired {
+            not_after: Some(not_after.as_secs()),
+            now: Some(time.as_secs()),
+        },
+        C::NotValidYet => TlsKind::NotYetValid {
+            not_before: None,
+            now: None,
+        },
+        C::NotValidYetContext { time, not_before } => TlsKind::NotYetValid {
+            not_before: Some(not_before.as_secs()),
+            now: Some(time.as_secs()),
+        },
+        C::NotValidForName => TlsKind::WrongHost {
+            presented: Vec::new(),
+        },
+        C::NotValidForNameContext { presented, .. } => TlsKind::WrongHost {
+            presented: presented.clone(),
+        },
+        other => {
+            // A self-signed certificate that is also a CA shows up as "CaUsedAsEndEntity": still an
+            // untrusted issuer from the user's point of view.
+            if format!("{other:?}").contains("CaUsedAsEndEntity") {
+                TlsKind::UnknownIssuer
+            } else {
+                TlsKind::Other
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(status: u16, body: &str, model: &str) -> HttpFailure {
+        HttpFailure {
+            status,
+            url: "http://x/v1/chat/completions".into(),
+            model: Some(model.into()),
+            server: ServerMessage::parse(body.as_bytes(), None),
+            request_id: None,
+            retry_after: None,
+            rate_limit: Vec::new(),
+            proxy: None,
+        }
+    }
+
+    #[test]
+    fn parses_the_shapes_servers_send() {
+        let m = ServerMessage::parse(
+            br#"{"error":{"message":"bad key","type":"auth","code":"invalid_api_key"}}"#,
+            None,
+        );
+        assert_eq!(
+            (m.message.as_deref(), m.code.as_deref(), m.format),
+            (Some("bad key"), Some("invalid_api_key"), BodyFormat::Json)
+        );
+        assert_eq!(
+            ServerMessage::parse(br#"{"detail":"Not Found"}"#, None)
+                .message
+                .as_deref(),
+            Some("Not Found")
+        );
+        assert_eq!(
+            ServerMessage::parse(
+                br#"{"detail":[{"loc":["body","messages"],"msg":"field required"}]}"#,
+                None
+            )
+            .message
+            .as_deref(),
+            Some("body.messages: field required")
+        );
+        assert_eq!(
+            ServerMessage::parse(br#"{"message":"slow down"}"#, None)
+                .message
+                .as_deref(),
+            Some("slow down")
+        );
+        let html = ServerMessage::parse(
+            b"<!DOCTYPE html><html><head><title>502 Bad\n Gateway</title></head></html>",
+            Some("text/html"),
+        );
+        assert_eq!(
+            (html.message.as_deref(), html.format),
+            (Some("502 Bad Gateway"), BodyFormat::Html)
+        );
+        let text = ServerMessage::parse(b"upstream connect error\n", Some("text/plain"));
+        assert_eq!(
+            (text.message.as_deref(), text.format),
+            (Some("upstream connect error"), BodyFormat::Text)
+        );
+        assert_eq!(ServerMessage::parse(b"  ", None), ServerMessage::default());
+    }
+
+    #[test]
+    fn long_server_text_is_shortened() {
+        let long = "x".repeat(1000);
+        let m = ServerMessage::parse(long.as_bytes(), None)
+            .message
+            .expect("message");
+        assert_eq!(m.chars().count(), QUOTE_LIMIT + 1);
+    }
+
+    #[test]
+    fn model_errors_are_told_from_endpoint_errors() {
+        assert_eq!(
+            ApiError::Status(Box::new(failure(
+                404,
+                r#"{"error":{"code":"model_not_found","message":"x"}}"#,
+                "m"
+            )))
+            .case(),
+            Case::UnknownModel
+        );
+        assert_eq!(
+            ApiError::Status(Box::new(failure(
+                404,
+                r#"{"error":{"message":"The model `kimi` does not exist"}}"#,
+                "kimi"
+            )))
+            .case(),
+            Case::UnknownModel
+        );
+        assert_eq!(
+            ApiError::Status(Box::new(failure(
+                400,
+                r#"{"error":{"message":"x","param":"model"}}"#,
+                "m"
+            )))
+            .case(),
+            Case::UnknownModel
+        );
+        assert_eq!(
+            ApiError::Status(Box::new(failure(
+                404,
+                "<html><title>404 Not Found</title></html>",
+                "m"
+            )))
+            .case(),
+            Case::EndpointNotFound
+        );
+        assert_eq!(
+            ApiError::Status(Box::new(failure(404, r#"{"detail":"Not Found"}"#, "m"))).case(),
+            Case::EndpointNotFound
+        );
+        assert_eq!(
+            ApiError::Status(Box::new(failure(
+                400,
+                r#"{"error":{"message":"messages: field required"}}"#,
+                "m"
+            )))
+            .case(),
+            Case::BadRequest
+        );
+    }
+}

@@ -1,0 +1,226 @@
+//! Wire types of the OpenAI-compatible API, named after the API objects. They accept what real
+//! servers add or leave out: unknown fields are ignored, optional fields may be missing or null.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// `POST /chat/completions` body. Only the fields the service reads.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChatRequest {
+    pub model: String,
+    pub messages: Vec<Message>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_tokens: Option<u32>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stream: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_options: Option<StreamOptions>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct StreamOptions {
+    pub include_usage: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Message {
+    pub role: Role,
+    pub content: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    System,
+    User,
+}
+
+/// A non-streamed chat completion.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ChatCompletion {
+    pub id: Option<String>,
+    pub model: Option<String>,
+    pub choices: Vec<Choice>,
+    pub usage: Option<Usage>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Choice {
+    pub message: Option<AssistantMessage>,
+    pub finish_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct AssistantMessage {
+    pub role: Option<String>,
+    pub content: Option<String>,
+    /// Kimi and DeepSeek name it `reasoning_content`; vLLM and others `reasoning`.
+    #[serde(alias = "reasoning")]
+    pub reasoning_content: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct Usage {
+    pub prompt_tokens: Option<u64>,
+    pub completion_tokens: Option<u64>,
+    pub total_tokens: Option<u64>,
+    pub reasoning_tokens: Option<u64>,
+    pub completion_tokens_details: Option<CompletionTokensDetails>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct CompletionTokensDetails {
+    pub reasoning_tokens: Option<u64>,
+}
+
+impl Usage {
+    /// Reasoning tokens wherever the server put them.
+    pub fn reasoning(&self) -> Option<u64> {
+        self.reasoning_tokens.or(self
+            .completion_tokens_details
+            .and_then(|d| d.reasoning_tokens))
+    }
+}
+
+/// `GET /models`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ModelList {
+    pub data: Vec<Model>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Model {
+    pub id: String,
+    /// Unix seconds; `0` or missing means unknown.
+    pub created: Option<i64>,
+    pub owned_by: Option<String>,
+}
+
+/// `{"error": {...}}`, the OpenAI error envelope. `error` may also be a bare string.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ErrorEnvelope {
+    pub error: ErrorField,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum ErrorField {
+    Object(ErrorObject),
+    Text(String),
+}
+
+impl Default for ErrorField {
+    fn default() -> Self {
+        ErrorField::Text(String::new())
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ErrorObject {
+    #[serde(deserialize_with = "lenient_string")]
+    pub message: Option<String>,
+    #[serde(rename = "type", deserialize_with = "lenient_string")]
+    pub kind: Option<String>,
+    #[serde(deserialize_with = "lenient_string")]
+    pub code: Option<String>,
+    #[serde(deserialize_with = "lenient_string")]
+    pub param: Option<String>,
+}
+
+/// Accepts a string, a number or null; treats `""` and Python's `"None"` as absent.
+fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    Ok(match value {
+        serde_json::Value::String(s) if s.is_empty() || s == "None" => None,
+        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn completion_tolerates_extra_and_missing_fields() {
+        let body = r#"{"id":"x","object":"chat.completion","created":0,"model":"m","system_fingerprint":null,
+            "choices":[{"index":0,"message":{"role":"assistant","content":"hi","reasoning_content":"think","tool_calls":[]},
+            "finish_reason":"stop","logprobs":null}],
+            "usage":{"prompt_tokens":3,"completion_tokens":5,"total_tokens":8,"reasoning_tokens":2}}"#;
+        let c: ChatCompletion = serde_json::from_str(body).expect("parses");
+        let m = c.choices[0].message.as_ref().expect("message");
+        assert_eq!(m.content.as_deref(), Some("hi"));
+        assert_eq!(m.reasoning_content.as_deref(), Some("think"));
+        assert_eq!(c.usage.and_then(|u| u.reasoning()), Some(2));
+    }
+
+    #[test]
+    fn reasoning_field_alias_and_nested_reasoning_tokens() {
+        let body = r#"{"choices":[{"message":{"content":null,"reasoning":"hmm"}}],
+            "usage":{"completion_tokens_details":{"reasoning_tokens":7}}}"#;
+        let c: ChatCompletion = serde_json::from_str(body).expect("parses");
+        assert_eq!(
+            c.choices[0]
+                .message
+                .as_ref()
+                .and_then(|m| m.reasoning_content.as_deref()),
+            Some("hmm")
+        );
+        assert_eq!(c.usage.and_then(|u| u.reasoning()), Some(7));
+    }
+
+    #[test]
+    fn error_envelope_accepts_numeric_codes_and_python_none() {
+        let e: ErrorEnvelope = serde_json::from_str(
+            r#"{"error":{"message":"m","type":"t","code":404,"param":"None"}}"#,
+        )
+        .expect("parses");
+        let ErrorField::Object(o) = e.error else {
+            panic!("object expected")
+        };
+        assert_eq!((o.code.as_deref(), o.param.as_deref()), (Some("404"), None));
+        let e: ErrorEnvelope = serde_json::from_str(r#"{"error":"plain"}"#).expect("parses");
+        assert!(matches!(e.error, ErrorField::Text(ref s) if s == "plain"));
+    }
+
+    #[test]
+    fn models_with_created_zero_or_missing() {
+        let l: ModelList = serde_json::from_str(
+            r#"{"object":"list","data":[{"id":"a","object":"model","created":0,"owned_by":"o"},{"id":"b"}]}"#,
+        )
+        .expect("parses");
+        assert_eq!(l.data.len(), 2);
+        assert_eq!(l.data[0].created, Some(0));
+        assert_eq!(l.data[1].owned_by, None);
+    }
+
+    #[test]
+    fn request_leaves_out_unset_options() {
+        let r = ChatRequest {
+            model: "m".into(),
+            messages: vec![Message {
+                role: Role::User,
+                content: "hi".into(),
+            }],
+            temperature: None,
+            max_tokens: None,
+            stream: false,
+            stream_options: None,
+        };
+        assert_eq!(
+            serde_json::to_string(&r).expect("serialises"),
+            r#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#
+        );
+    }
+}

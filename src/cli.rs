@@ -1,0 +1,139 @@
+//! The command line as clap sees it: flags, subcommands and help text, nothing else. No I/O, no
+//! environment: `settings` turns this into what the program needs.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tokenfactory",
+    version,
+    about = "Chat with models on Omniva Token Factory from the shell",
+    long_about = "Chat with models on Omniva Token Factory (or any OpenAI-compatible API) from the shell.\n\n\
+                  Export your key first: export OMNIVA_API_KEY=sk-...",
+    propagate_version = true,
+    disable_help_subcommand = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes. The API key is deliberately not among them: it comes only from
+/// `OMNIVA_API_KEY`, so it never lands in shell history or `ps` output.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]
+    #[arg(long, value_name = "URL", global = true)]
+    pub base_url: Option<String>,
+
+    /// Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]
+    #[arg(short, long, value_name = "ID", global = true)]
+    pub model: Option<String>,
+
+    /// Seconds allowed to establish a connection [default: 10]
+    #[arg(long, value_name = "SECS", global = true, value_parser = parse_secs)]
+    pub connect_timeout: Option<f64>,
+
+    /// Seconds allowed for a whole request, or a stream's first byte [env: OMNIVA_TIMEOUT] [default: 600]
+    #[arg(long, value_name = "SECS", global = true, value_parser = parse_secs)]
+    pub timeout: Option<f64>,
+
+    /// PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]
+    #[arg(long, value_name = "FILE", global = true)]
+    pub ca_bundle: Option<PathBuf>,
+
+    /// Print each request and response line, timings and retries to stderr (key redacted)
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
+    /// When to use colours on stderr and stdout
+    #[arg(long, value_name = "WHEN", global = true, default_value = "auto")]
+    pub color: ColorWhen,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// Colour when the stream is a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it)
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Send a prompt and print the answer
+    #[command(after_help = CHAT_EXAMPLES)]
+    Chat(ChatArgs),
+}
+
+const CHAT_EXAMPLES: &str = "\
+Examples:
+  tokenfactory chat \"What is retrieval-augmented generation?\"
+  cat notes.md | tokenfactory chat \"summarize\"
+  tokenfactory chat -s \"Answer in one sentence\" --stats \"Why is the sky blue?\"
+  tokenfactory chat - < prompt.txt";
+
+#[derive(Debug, Args)]
+pub struct ChatArgs {
+    /// The prompt; several words are joined by spaces. Piped stdin comes first. `-` reads stdin only.
+    #[arg(value_name = "PROMPT")]
+    pub prompt: Vec<String>,
+
+    /// System message sent before the prompt
+    #[arg(short, long, value_name = "TEXT")]
+    pub system: Option<String>,
+
+    /// Sampling temperature (0 to 2)
+    #[arg(long, value_name = "T", value_parser = parse_temperature)]
+    pub temperature: Option<f64>,
+
+    /// Most tokens the answer may use (reasoning models spend part of it thinking)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_tokens: Option<u32>,
+
+    /// Print the raw JSON response instead of the answer
+    #[arg(long)]
+    pub json: bool,
+
+    /// Show the model's reasoning on stderr
+    #[arg(long)]
+    pub reasoning: bool,
+
+    /// Print model, token counts and timings to stderr after the answer
+    #[arg(long)]
+    pub stats: bool,
+
+    /// Never read stdin (for cron and CI, where stdin is not a terminal but not input either)
+    #[arg(long)]
+    pub no_stdin: bool,
+}
+
+fn parse_secs(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 1e9 => Ok(v),
+        _ => Err("expected a positive number of seconds, e.g. 30 or 0.5".into()),
+    }
+}
+
+fn parse_temperature(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=2.0).contains(&v) => Ok(v),
+        _ => Err("expected a number from 0 to 2".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,63 @@
+//! The commands. Each gets a `Context` (resolved settings and palettes) and its own arguments.
+
+pub mod chat;
+
+use crate::api::{Client, ClientConfig};
+use crate::output::{Palette, verbose};
+use crate::report::ReportContext;
+use crate::settings::Settings;
+
+/// What every command needs: the settings, resolved once, and the palette of each stream.
+pub struct Context {
+    pub settings: Settings,
+    pub stdout: Palette,
+    pub stderr: Palette,
+}
+
+/// The user pressed Ctrl-C; main re-raises SIGINT after the output is tidied.
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted")]
+pub struct Interrupted;
+
+impl Context {
+    pub fn new(settings: Settings) -> Context {
+        Context {
+            stdout: Palette::new(settings.colors.stdout),
+            stderr: Palette::new(settings.colors.stderr),
+            settings,
+        }
+    }
+
+    /// The shared HTTP client; fails before any request when the key is missing or malformed.
+    pub fn client(&self) -> anyhow::Result<Client> {
+        let s = &self.settings;
+        let key = s.require_key()?.clone();
+        Ok(Client::new(ClientConfig {
+            base_url: s.base_url.clone(),
+            key,
+            connect_timeout: s.connect_timeout,
+            timeout: s.timeout,
+            extra_roots: s
+                .ca_bundle
+                .as_ref()
+                .map(|b| b.certs.clone())
+                .unwrap_or_default(),
+            proxies: s.proxies.clone(),
+            tracer: s.verbose.then(|| verbose::tracer(self.stderr)),
+        })?)
+    }
+
+    /// A spinner is drawn only on a terminal stderr, and not under `--verbose`, whose lines it
+    /// would tear.
+    pub fn spinner_visible(&self) -> bool {
+        self.settings.terminals.stderr && !self.settings.verbose
+    }
+
+    pub fn report_context(&self) -> ReportContext {
+        ReportContext {
+            model: Some(self.settings.model.clone()),
+            base_url: Some(self.settings.base_url.to_string()),
+            retries: None,
+        }
+    }
+}

@@ -1,0 +1,346 @@
+//! The troubleshooting cases of the design, one explanation each: the cause and the fix. Every
+//! command's errors and doctor render these same texts.
+
+use crate::api::{Timer, TlsKind};
+use crate::settings::{KeyProblem, ProxySpec};
+
+/// Where API keys are made.
+pub const KEYS_PAGE: &str = "the API keys page of the Token Factory dashboard";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    KeyMissing,
+    KeyMalformed,
+    Unauthorized,
+    Forbidden,
+    UnknownModel,
+    BadRequest,
+    EndpointNotFound,
+    RateLimited,
+    Unavailable,
+    ServerError,
+    TlsTrust,
+    Network,
+    Proxy,
+    StreamCut,
+    StreamSilent,
+    /// Anything the table does not cover (a body that is not JSON, a local I/O error).
+    Other,
+}
+
+impl Case {
+    /// Every case of the troubleshooting table, in the order of the guide.
+    pub const ALL: [Case; 15] = [
+        Case::KeyMissing,
+        Case::KeyMalformed,
+        Case::Unauthorized,
+        Case::Forbidden,
+        Case::UnknownModel,
+        Case::BadRequest,
+        Case::EndpointNotFound,
+        Case::RateLimited,
+        Case::Unavailable,
+        Case::ServerError,
+        Case::TlsTrust,
+        Case::Network,
+        Case::Proxy,
+        Case::StreamCut,
+        Case::StreamSilent,
+    ];
+
+    /// The case's name in the guide (`doctor --explain NAME`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Case::KeyMissing => "key-missing",
+            Case::KeyMalformed => "key-malformed",
+            Case::Unauthorized => "401",
+            Case::Forbidden => "403",
+            Case::UnknownModel => "model",
+            Case::BadRequest => "400",
+            Case::EndpointNotFound => "404",
+            Case::RateLimited => "429",
+            Case::Unavailable => "503",
+            Case::ServerError => "5xx",
+            Case::TlsTrust => "tls",
+            Case::Network => "network",
+            Case::Proxy => "proxy",
+            Case::StreamCut => "stream-cut",
+            Case::StreamSilent => "silent-stream",
+            Case::Other => "other",
+        }
+    }
+
+    /// A one-line title for the guide.
+    pub fn title(self) -> &'static str {
+        match self {
+            Case::KeyMissing => "API key missing",
+            Case::KeyMalformed => "API key malformed",
+            Case::Unauthorized => "401 Unauthorized",
+            Case::Forbidden => "403 Forbidden",
+            Case::UnknownModel => "400/404 unknown model",
+            Case::BadRequest => "400/413/422 bad request",
+            Case::EndpointNotFound => "404 endpoint not found",
+            Case::RateLimited => "429 Too Many Requests",
+            Case::Unavailable => "503 Service Unavailable",
+            Case::ServerError => "5xx server error",
+            Case::TlsTrust => "SSL/TLS trust chain",
+            Case::Network => "DNS, connection or timeout",
+            Case::Proxy => "proxy",
+            Case::StreamCut => "stream cut off",
+            Case::StreamSilent => "silent stream",
+            Case::Other => "other error",
+        }
+    }
+}
+
+/// What is known about the failure at hand; texts use what is there and stay general otherwise.
+#[derive(Debug, Default, Clone)]
+pub struct Facts {
+    pub model: Option<String>,
+    pub base_url: Option<String>,
+    pub url: Option<String>,
+    pub key_problem: Option<KeyProblem>,
+    pub retry_after: Option<String>,
+    pub rate_limit: Vec<(String, String)>,
+    pub retries: Option<u32>,
+    pub proxy: Option<ProxySpec>,
+    pub tls: Option<TlsKind>,
+    pub timer: Option<Timer>,
+    pub status: Option<u16>,
+    pub content_received: bool,
+}
+
+/// The explanation lines of a case: cause first, then the fix.
+pub fn hints(case: Case, facts: &Facts) -> Vec<String> {
+    let model = facts.model.as_deref().unwrap_or("the model");
+    match case {
+        Case::KeyMissing => vec![
+            "set the key in the same shell that runs tokenfactory: export OMNIVA_API_KEY=sk-...".into(),
+            format!("keys are generated on {KEYS_PAGE}"),
+        ],
+        Case::KeyMalformed => {
+            let mut lines = Vec::new();
+            if let Some(p) = &facts.key_problem {
+                lines.push(p.describe());
+            }
+            lines.push("re-export it bare, without quotes, spaces or \"Bearer \": export OMNIVA_API_KEY=sk-...".into());
+            lines.push(format!("if unsure, copy it again from {KEYS_PAGE}"));
+            lines
+        }
+        Case::Unauthorized => vec![
+            "the key was missing from the request, mistyped, or belongs to another shell's environment".into(),
+            "check `echo ${#OMNIVA_API_KEY}` in this shell, then re-export it".into(),
+            format!("or generate a new key on {KEYS_PAGE}"),
+        ],
+        Case::Forbidden => vec![
+            "the key was recognised but is revoked, or its workspace has no access to this model or feature".into(),
+            format!("check that the key is still active on {KEYS_PAGE} and that you are a member of its workspace"),
+        ],
+        Case::UnknownModel => vec![
+            format!("the server does not serve {model}; IDs are exact and case-sensitive (e.g. Omniva/Kimi-K2.6)"),
+            "list the exact IDs with `tokenfactory models` and pass one with -m or OMNIVA_MODEL".into(),
+        ],
+        Case::BadRequest => {
+            let mut lines = vec!["the server rejected the request itself; its message above says which part".into()];
+            if facts.status == Some(413) {
+                lines.push("the prompt is larger than the server accepts: send less text".into());
+            } else {
+                lines.push("check --temperature (0-2), --max-tokens and the prompt's size".into());
+            }
+            lines
+        }
+        Case::EndpointNotFound => {
+            let tried = facts.url.as_deref().map(|u| format!(" (tried {u})")).unwrap_or_default();
+            vec![
+                format!("the base URL is probably wrong{tried}: it usually ends in /v1"),
+                "set it with --base-url or OMNIVA_BASE_URL, e.g. https://api.tokenfactory.omniva.com/v1".into(),
+            ]
+        }
+        Case::RateLimited => {
+            let mut lines = vec!["the workspace's quota or rate limit (requests or tokens per minute) was reached".into()];
+            if let Some(wait) = &facts.retry_after {
+                lines.push(format!("the server asks to wait: retry-after {wait}"));
+            }
+            if !facts.rate_limit.is_empty() {
+                let pairs: Vec<String> = facts.rate_limit.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                lines.push(format!("rate-limit headers: {}", pairs.join(", ")));
+            }
+            if let Some(n) = facts.retries {
+                lines.push(format!("retried {n} time{}", if n == 1 { "" } else { "s" }));
+            }
+            lines.push("wait and retry, lower the request rate, or ask for a higher quota".into());
+            lines
+        }
+        Case::Unavailable => vec![
+            format!("{model} is overloaded or down right now; this is temporary"),
+            "retry later, or name models to fall back to: --fallback-model ID (repeatable) or OMNIVA_FALLBACK_MODELS=a,b".into(),
+        ],
+        Case::ServerError => vec![
+            "the server failed on its side; retrying later usually works".into(),
+            "if it persists, send the request id above to support".into(),
+        ],
+        Case::TlsTrust => tls_hints(facts),
+        Case::Network => {
+            let host = facts.url.as_deref().and_then(host_of).unwrap_or_else(|| "the API host".into());
+            let mut lines = match facts.timer {
+                Some(timer) => vec![format!(
+                    "the server did not answer in time; raise the limit with {} if it is just slow",
+                    timer.flag()
+                )],
+                None => vec![format!("could not reach {host}: check the network, a firewall or VPN, and the base URL")],
+            };
+            lines.push("behind a corporate proxy, set HTTPS_PROXY=http://proxy:port (NO_PROXY lists hosts to bypass)".into());
+            lines.push("`tokenfactory doctor` checks DNS, TCP and TLS step by step".into());
+            lines
+        }
+        Case::Proxy => {
+            let which = facts
+                .proxy
+                .as_ref()
+                .map(|p| format!("the proxy {} (from {})", p.redacted(), p.variable))
+                .unwrap_or_else(|| "the proxy".into());
+            if facts.status == Some(407) {
+                vec![
+                    format!("{which} requires authentication (407)"),
+                    "put the credentials in the proxy URL: HTTPS_PROXY=http://user:password@proxy:port".into(),
+                ]
+            } else {
+                vec![
+                    format!("{which} refused or could not be reached"),
+                    "check the proxy address, or unset the variable / add the host to NO_PROXY to go direct".into(),
+                ]
+            }
+        }
+        Case::StreamCut => vec![
+            if facts.content_received {
+                "the stream ended before the server finished: the answer above is incomplete".into()
+            } else {
+                "the stream ended before any content arrived".into()
+            },
+            "retry; if it keeps happening, a proxy may be cutting long responses".into(),
+        ],
+        Case::StreamSilent => vec![
+            "the server sent nothing for the idle timeout: it stalled; raise --idle-timeout if it is just slow".into(),
+            "clients that buffer streams look silent too: curl needs -N (--no-buffer) to show tokens as they arrive".into(),
+        ],
+        Case::Other => Vec::new(),
+    }
+}
+
+fn tls_hints(facts: &Facts) -> Vec<String> {
+    let host = facts
+        .url
+        .as_deref()
+        .and_then(host_of)
+        .unwrap_or_else(|| "the server".into());
+    match &facts.tls {
+        Some(TlsKind::Expired { not_after, now }) => vec![
+            match (not_after, now) {
+                (Some(end), Some(now)) => format!(
+                    "the certificate of {host} expired on {} (local clock: {})",
+                    utc_date(*end),
+                    utc_date(*now)
+                ),
+                _ => format!("the certificate of {host} has expired"),
+            },
+            "if the local clock is wrong, fix it; otherwise the server (or a proxy in between) must renew it".into(),
+        ],
+        Some(TlsKind::NotYetValid { not_before, now }) => vec![
+            match (not_before, now) {
+                (Some(start), Some(now)) => format!(
+                    "the certificate of {host} is valid only from {} (local clock: {})",
+                    utc_date(*start),
+                    utc_date(*now)
+                ),
+                _ => format!("the certificate of {host} is not valid yet"),
+            },
+            "check the local clock and time zone".into(),
+        ],
+        Some(TlsKind::WrongHost { presented }) => {
+            let names = if presented.is_empty() { String::new() } else { format!(" (it is valid for {})", presented.join(", ")) };
+            vec![
+                format!("the certificate is not valid for {host}{names}"),
+                "check the base URL's host; a proxy minting certificates for the wrong host causes this too".into(),
+            ]
+        }
+        Some(TlsKind::NoRoots) => vec![
+            "no CA certificates were found: SSL_CERT_FILE / SSL_CERT_DIR point at nothing usable".into(),
+            "unset them, or point them at a PEM bundle (e.g. /etc/ssl/certs/ca-certificates.crt)".into(),
+        ],
+        _ => vec![
+            format!("the certificate of {host} is signed by a CA this machine does not trust"),
+            "a TLS-inspecting corporate proxy is the usual cause: get its root CA certificate (PEM) from IT".into(),
+            "then trust it in addition to the public roots: --ca-bundle corp-ca.pem or OMNIVA_CA_BUNDLE=corp-ca.pem".into(),
+            "(SSL_CERT_FILE works too, but replaces the system roots: the file must hold them all)".into(),
+        ],
+    }
+}
+
+fn host_of(url: &str) -> Option<String> {
+    reqwest::Url::parse(url).ok().and_then(|u| {
+        let host = u.host_str()?.to_string();
+        Some(match u.port() {
+            Some(p) => format!("{host}:{p}"),
+            None => host,
+        })
+    })
+}
+
+/// A Unix time as `2026-11-25 18:04 UTC`.
+pub fn utc_date(unix: u64) -> String {
+    let days = (unix / 86_400) as i64;
+    let rem = unix % 86_400;
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60
+    )
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `civil_from_days`).
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_case_has_a_fix() {
+        for case in Case::ALL {
+            assert!(!hints(case, &Facts::default()).is_empty(), "{case:?}");
+        }
+    }
+
+    #[test]
+    fn dates_are_utc() {
+        assert_eq!(utc_date(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc_date(1_609_459_200), "2021-01-01 00:00 UTC");
+        assert_eq!(utc_date(1_795_624_545), "2026-11-25 16:35 UTC");
+    }
+
+    #[test]
+    fn untrusted_issuer_names_ca_bundle_first() {
+        let lines = hints(Case::TlsTrust, &Facts::default());
+        let ca = lines
+            .iter()
+            .position(|l| l.contains("--ca-bundle"))
+            .expect("ca-bundle named");
+        let ssl = lines
+            .iter()
+            .position(|l| l.contains("SSL_CERT_FILE"))
+            .expect("SSL_CERT_FILE named");
+        assert!(ca < ssl);
+    }
+}

@@ -1,0 +1,94 @@
+//! Writes the answer to stdout: sanitised when stdout is a terminal, as received otherwise, flushed
+//! at every write so streamed tokens appear at once, and newline-terminated at the end.
+
+use std::io::{self, Write};
+
+use super::sanitize::Sanitizer;
+
+pub struct AnswerWriter<W: Write> {
+    out: W,
+    sanitizer: Option<Sanitizer>,
+    scratch: String,
+    /// Whether the last byte written was not a newline.
+    mid_line: bool,
+}
+
+impl AnswerWriter<io::Stdout> {
+    pub fn stdout(sanitize: bool) -> Self {
+        AnswerWriter::new(io::stdout(), sanitize)
+    }
+}
+
+impl<W: Write> AnswerWriter<W> {
+    pub fn new(out: W, sanitize: bool) -> Self {
+        AnswerWriter {
+            out,
+            sanitizer: sanitize.then(Sanitizer::new),
+            scratch: String::new(),
+            mid_line: false,
+        }
+    }
+
+    /// Writes a piece of the answer and flushes it.
+    pub fn write(&mut self, text: &str) -> io::Result<()> {
+        let bytes = match &mut self.sanitizer {
+            Some(s) => {
+                self.scratch.clear();
+                s.push(text, &mut self.scratch);
+                self.scratch.as_bytes()
+            }
+            None => text.as_bytes(),
+        };
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        self.out.write_all(bytes)?;
+        self.mid_line = bytes.last() != Some(&b'\n');
+        self.out.flush()
+    }
+
+    /// Ends the output with a newline unless it already ends with one (or is empty).
+    pub fn finish(&mut self) -> io::Result<()> {
+        if self.mid_line {
+            self.out.write_all(b"\n")?;
+            self.mid_line = false;
+        }
+        self.out.flush()
+    }
+
+    pub fn is_mid_line(&self) -> bool {
+        self.mid_line
+    }
+
+    #[cfg(test)]
+    fn into_inner(self) -> W {
+        self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(sanitize: bool, parts: &[&str]) -> String {
+        let mut w = AnswerWriter::new(Vec::new(), sanitize);
+        for p in parts {
+            w.write(p).expect("write");
+        }
+        w.finish().expect("finish");
+        String::from_utf8(w.into_inner()).expect("utf8")
+    }
+
+    #[test]
+    fn adds_a_final_newline_only_when_missing() {
+        assert_eq!(written(false, &["a", "b"]), "ab\n");
+        assert_eq!(written(false, &["a\n"]), "a\n");
+        assert_eq!(written(false, &[]), "");
+    }
+
+    #[test]
+    fn sanitises_only_when_asked() {
+        assert_eq!(written(true, &["a\x1b[", "31mb"]), "ab\n");
+        assert_eq!(written(false, &["a\x1b[31mb"]), "a\x1b[31mb\n");
+    }
+}

@@ -1,0 +1,12 @@
+//! Terminal output: colours, the spinner, the answer writer with its sanitiser, and `--verbose`.
+
+pub mod answer;
+pub mod sanitize;
+pub mod spinner;
+pub mod style;
+pub mod verbose;
+
+pub use answer::AnswerWriter;
+pub use sanitize::Sanitizer;
+pub use spinner::Spinner;
+pub use style::Palette;

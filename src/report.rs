@@ -1,0 +1,170 @@
+//! The one error sink: turns any error into the message on stderr (`tokenfactory: error: …`, the
+//! cause chain, the server's request id, then the case's hints) and the documented exit code.
+
+use std::process::ExitCode;
+
+use crate::api::{ApiError, TlsKind};
+use crate::explain::{self, Case, Facts};
+use crate::output::{Palette, Sanitizer};
+use crate::settings::ConfigError;
+
+/// The exit codes of the design.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Exit {
+    Ok = 0,
+    Failure = 1,
+    Usage = 2,
+    Config = 3,
+    Auth = 4,
+    BadRequest = 5,
+    RateLimited = 6,
+    Server = 7,
+    Network = 8,
+    StreamCut = 9,
+    Interrupted = 130,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}
+
+/// A usage mistake that clap cannot see (a blank prompt, `-` with other words): exit 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct UsageError {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// Context the reporter adds to the case texts.
+#[derive(Debug, Default, Clone)]
+pub struct ReportContext {
+    pub model: Option<String>,
+    pub base_url: Option<String>,
+    pub retries: Option<u32>,
+}
+
+/// Prints `error` to stderr and returns its exit code. A closed stdout is not an error: the reader
+/// (e.g. `| head`) got what it wanted, so it exits 0 quietly, as ripgrep does.
+pub fn report(
+    error: &anyhow::Error,
+    palette: Palette,
+    sanitize: bool,
+    context: &ReportContext,
+) -> Exit {
+    if is_broken_pipe(error) {
+        return Exit::Ok;
+    }
+    let (exit, case, facts) = classify(error, context);
+    let clean = |s: String| if sanitize { Sanitizer::clean(&s) } else { s };
+    let mut lines = vec![format!(
+        "{} {}",
+        palette.error("tokenfactory: error:"),
+        clean(error.to_string())
+    )];
+    for cause in error.chain().skip(1) {
+        lines.push(format!("  caused by: {}", clean(cause.to_string())));
+    }
+    if let Some(api) = error.downcast_ref::<ApiError>() {
+        if let Some(h) = api.http() {
+            if let Some(id) = &h.request_id {
+                lines.push(format!("  request id: {}", clean(id.clone())));
+            }
+        }
+    }
+    if let Some(usage) = error.downcast_ref::<UsageError>() {
+        if let Some(hint) = &usage.hint {
+            lines.push(format!("  {} {hint}", palette.hint("hint:")));
+        }
+    }
+    for hint in explain::hints(case, &facts) {
+        lines.push(format!("  {} {hint}", palette.hint("hint:")));
+    }
+    eprintln!("{}", lines.join("\n"));
+    exit
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .filter_map(|e| e.downcast_ref::<std::io::Error>())
+        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+/// The exit code, case and facts of an error.
+pub fn classify(error: &anyhow::Error, context: &ReportContext) -> (Exit, Case, Facts) {
+    let mut facts = Facts {
+        model: context.model.clone(),
+        base_url: context.base_url.clone(),
+        retries: context.retries,
+        ..Facts::default()
+    };
+    if error.downcast_ref::<UsageError>().is_some() {
+        return (Exit::Usage, Case::Other, facts);
+    }
+    if let Some(config) = error.downcast_ref::<ConfigError>() {
+        let case = match config {
+            ConfigError::KeyMissing => Case::KeyMissing,
+            ConfigError::KeyMalformed(problem) => {
+                facts.key_problem = Some(problem.clone());
+                Case::KeyMalformed
+            }
+            _ => Case::Other,
+        };
+        return (Exit::Config, case, facts);
+    }
+    let Some(api) = error.downcast_ref::<ApiError>() else {
+        return (Exit::Failure, Case::Other, facts);
+    };
+    let case = api.case();
+    match api {
+        ApiError::Status(h) => {
+            facts.status = Some(h.status);
+            facts.url = Some(h.url.clone());
+            facts.retry_after = h.retry_after.clone();
+            facts.rate_limit = h.rate_limit.clone();
+            facts.proxy = h.proxy.clone();
+            if let Some(model) = &h.model {
+                facts.model = Some(model.clone());
+            }
+        }
+        ApiError::Network { url, proxy, .. } => {
+            facts.url = Some(url.clone());
+            facts.proxy = proxy.clone();
+        }
+        ApiError::Tls {
+            kind, url, proxy, ..
+        } => {
+            facts.url = Some(url.clone());
+            facts.proxy = proxy.clone();
+            facts.tls = Some(kind.clone());
+        }
+        ApiError::Setup { tls, .. } => facts.tls = tls.clone(),
+        ApiError::Timeout { timer, url, .. } => {
+            facts.timer = Some(*timer);
+            facts.url = Some(url.clone());
+        }
+        ApiError::Decode { .. } | ApiError::TooLarge { .. } => {}
+    }
+    let exit = match case {
+        Case::KeyMissing | Case::KeyMalformed | Case::EndpointNotFound => Exit::Config,
+        Case::Unauthorized | Case::Forbidden => Exit::Auth,
+        Case::UnknownModel | Case::BadRequest => Exit::BadRequest,
+        Case::RateLimited => Exit::RateLimited,
+        Case::Unavailable | Case::ServerError => Exit::Server,
+        Case::TlsTrust | Case::Network | Case::Proxy => Exit::Network,
+        Case::StreamCut | Case::StreamSilent => Exit::StreamCut,
+        Case::Other => Exit::Failure,
+    };
+    let exit = match api {
+        ApiError::Setup {
+            tls: Some(TlsKind::NoRoots),
+            ..
+        } => Exit::Network,
+        _ => exit,
+    };
+    (exit, case, facts)
+}

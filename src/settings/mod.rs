@@ -1,0 +1,363 @@
+//! Resolved settings: flags beat `OMNIVA_*` environment variables, which beat defaults. This is the
+//! only module that reads the environment (including the colour and proxy variables) or asks whether
+//! a stream is a terminal; everything else asks the `Settings` value.
+
+mod proxy;
+mod secret;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use reqwest::{Certificate, Url};
+
+use crate::cli::{ColorWhen, GlobalArgs};
+
+pub use proxy::{ProxyError, ProxyRules, ProxySpec};
+pub use secret::{KeyProblem, Secret, mask};
+
+pub const DEFAULT_BASE_URL: &str = "https://api.tokenfactory.omniva.com/v1";
+pub const DEFAULT_MODEL: &str = "Omniva/Kimi-K2.6";
+const DEFAULT_CONNECT_TIMEOUT: f64 = 10.0;
+const DEFAULT_TIMEOUT: f64 = 600.0;
+
+/// Which of the standard streams are terminals.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Terminals {
+    pub stdin: bool,
+    pub stdout: bool,
+    pub stderr: bool,
+}
+
+impl Terminals {
+    pub fn detect() -> Terminals {
+        use std::io::IsTerminal;
+        Terminals {
+            stdin: std::io::stdin().is_terminal(),
+            stdout: std::io::stdout().is_terminal(),
+            stderr: std::io::stderr().is_terminal(),
+        }
+    }
+}
+
+/// Whether to colour each output stream, decided once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Colors {
+    pub stdout: bool,
+    pub stderr: bool,
+}
+
+/// Extra CA certificates from `--ca-bundle` / `OMNIVA_CA_BUNDLE`.
+#[derive(Debug, Clone)]
+pub struct CaBundle {
+    pub path: PathBuf,
+    pub certs: Vec<Certificate>,
+}
+
+/// Everything the commands need to know about their environment.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `None` when `OMNIVA_API_KEY` is unset or empty.
+    pub key: Option<Secret>,
+    pub base_url: Url,
+    pub model: String,
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+    pub ca_bundle: Option<CaBundle>,
+    pub proxies: ProxyRules,
+    pub verbose: bool,
+    pub terminals: Terminals,
+    pub colors: Colors,
+}
+
+/// A setting that cannot be used: exit code 3.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("OMNIVA_API_KEY is not set")]
+    KeyMissing,
+    #[error("{}", .0.describe())]
+    KeyMalformed(KeyProblem),
+    #[error("invalid base URL {value:?} (from {source_name}): {reason}")]
+    BaseUrl {
+        value: String,
+        source_name: &'static str,
+        reason: String,
+    },
+    #[error("invalid {var} value {value:?}: {reason}")]
+    Env {
+        var: &'static str,
+        value: String,
+        reason: String,
+    },
+    #[error("cannot use CA bundle {}: {reason}", path.display())]
+    CaBundle { path: PathBuf, reason: String },
+    #[error(transparent)]
+    Proxy(#[from] ProxyError),
+}
+
+impl Settings {
+    /// Resolves the settings from the flags and the process environment.
+    pub fn from_process(args: &GlobalArgs) -> Result<Settings, ConfigError> {
+        Settings::resolve(
+            args,
+            |name| std::env::var(name).ok().filter(|v| !v.is_empty()),
+            Terminals::detect(),
+        )
+    }
+
+    /// Resolves the settings; `env` returns a variable's value when it is set and non-empty.
+    pub fn resolve(
+        args: &GlobalArgs,
+        env: impl Fn(&str) -> Option<String>,
+        terminals: Terminals,
+    ) -> Result<Settings, ConfigError> {
+        // An empty key counts as missing: `export OMNIVA_API_KEY=` is a common slip.
+        let key = env("OMNIVA_API_KEY").map(Secret::new);
+
+        let (base_value, source_name) = match (&args.base_url, env("OMNIVA_BASE_URL")) {
+            (Some(flag), _) => (flag.clone(), "--base-url"),
+            (None, Some(var)) => (var, "OMNIVA_BASE_URL"),
+            (None, None) => (DEFAULT_BASE_URL.to_string(), "the default"),
+        };
+        let base_url = parse_base_url(&base_value, source_name)?;
+
+        let model = args
+            .model
+            .clone()
+            .or_else(|| env("OMNIVA_MODEL"))
+            .unwrap_or_else(|| DEFAULT_MODEL.to_string());
+        if model.trim().is_empty() {
+            return Err(ConfigError::Env {
+                var: "OMNIVA_MODEL",
+                value: model,
+                reason: "the model ID is blank".into(),
+            });
+        }
+
+        let timeout = match (args.timeout, env("OMNIVA_TIMEOUT")) {
+            (Some(secs), _) => secs,
+            (None, Some(value)) => parse_env_secs("OMNIVA_TIMEOUT", &value)?,
+            (None, None) => DEFAULT_TIMEOUT,
+        };
+
+        let ca_path = args
+            .ca_bundle
+            .clone()
+            .or_else(|| env("OMNIVA_CA_BUNDLE").map(PathBuf::from));
+        let ca_bundle = ca_path.map(load_ca_bundle).transpose()?;
+
+        let proxies = ProxyRules::from_env(&env)?;
+
+        let colors = Colors {
+            stdout: color_enabled(args.color, &env, terminals.stdout),
+            stderr: color_enabled(args.color, &env, terminals.stderr),
+        };
+
+        Ok(Settings {
+            key,
+            base_url,
+            model,
+            connect_timeout: Duration::from_secs_f64(
+                args.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+            ),
+            timeout: Duration::from_secs_f64(timeout),
+            ca_bundle,
+            proxies,
+            verbose: args.verbose,
+            terminals,
+            colors,
+        })
+    }
+
+    /// The key, checked: missing or malformed keys stop a command before any request is sent.
+    pub fn require_key(&self) -> Result<&Secret, ConfigError> {
+        let key = self.key.as_ref().ok_or(ConfigError::KeyMissing)?;
+        match key.problem() {
+            Some(problem) => Err(ConfigError::KeyMalformed(problem)),
+            None => Ok(key),
+        }
+    }
+}
+
+fn parse_base_url(value: &str, source_name: &'static str) -> Result<Url, ConfigError> {
+    let err = |reason: String| ConfigError::BaseUrl {
+        value: value.to_string(),
+        source_name,
+        reason,
+    };
+    let mut url = Url::parse(value.trim()).map_err(|e| err(e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(err(format!(
+            "the scheme must be https:// (or http://), not {}://",
+            url.scheme()
+        )));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(err("it has no host".into()));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(err("it must not have a query or fragment".into()));
+    }
+    // Paths are joined as `{base}/chat/completions`, so keep the base without a trailing slash.
+    let path = url.path().trim_end_matches('/').to_string();
+    url.set_path(&path);
+    Ok(url)
+}
+
+fn parse_env_secs(var: &'static str, value: &str) -> Result<f64, ConfigError> {
+    match value.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 1e9 => Ok(v),
+        _ => Err(ConfigError::Env {
+            var,
+            value: value.to_string(),
+            reason: "expected a positive number of seconds".into(),
+        }),
+    }
+}
+
+fn load_ca_bundle(path: PathBuf) -> Result<CaBundle, ConfigError> {
+    let err = |reason: String| ConfigError::CaBundle {
+        path: path.clone(),
+        reason,
+    };
+    let pem = std::fs::read(&path).map_err(|e| err(e.to_string()))?;
+    let certs =
+        Certificate::from_pem_bundle(&pem).map_err(|e| err(format!("not a PEM bundle ({e})")))?;
+    if certs.is_empty() {
+        return Err(err(
+            "it holds no PEM certificates (-----BEGIN CERTIFICATE-----)".into(),
+        ));
+    }
+    Ok(CaBundle { path, certs })
+}
+
+/// The colour rule of the design: `--color` decides; with `auto`, a non-empty `NO_COLOR` turns colour
+/// off (no-color.org), else a non-empty `CLICOLOR_FORCE` turns it on, else a terminal that is not
+/// `TERM=dumb` gets colour.
+fn color_enabled(
+    when: ColorWhen,
+    env: &impl Fn(&str) -> Option<String>,
+    is_terminal: bool,
+) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            if env("NO_COLOR").is_some() {
+                false
+            } else if env("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+                true
+            } else {
+                is_terminal && env("TERM").as_deref() != Some("dumb")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn resolve(flags: &[&str], vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let mut argv = vec!["tokenfactory"];
+        argv.extend_from_slice(flags);
+        argv.extend_from_slice(&["chat", "hi"]);
+        let cli = crate::cli::Cli::try_parse_from(argv).expect("valid flags");
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::resolve(
+            &cli.global,
+            |n| vars.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()),
+            Terminals::default(),
+        )
+    }
+
+    #[test]
+    fn defaults_apply_without_flags_or_env() {
+        let s = resolve(&[], &[]).expect("settings");
+        assert_eq!(s.base_url.as_str(), DEFAULT_BASE_URL);
+        assert_eq!(s.model, DEFAULT_MODEL);
+        assert_eq!(s.timeout, Duration::from_secs(600));
+        assert_eq!(s.connect_timeout, Duration::from_secs(10));
+    }
+
+    #[test]
+    fn flags_beat_env_and_env_beats_defaults() {
+        let env = [
+            ("OMNIVA_MODEL", "env/model"),
+            ("OMNIVA_BASE_URL", "http://env:1/v1/"),
+            ("OMNIVA_TIMEOUT", "5"),
+        ];
+        let s = resolve(&[], &env).expect("settings");
+        assert_eq!(
+            (s.model.as_str(), s.base_url.as_str(), s.timeout),
+            ("env/model", "http://env:1/v1", Duration::from_secs(5))
+        );
+        let s = resolve(
+            &[
+                "-m",
+                "flag/model",
+                "--base-url",
+                "http://flag:2/v1",
+                "--timeout",
+                "7",
+            ],
+            &env,
+        )
+        .expect("settings");
+        assert_eq!(
+            (s.model.as_str(), s.base_url.as_str(), s.timeout),
+            ("flag/model", "http://flag:2/v1", Duration::from_secs(7))
+        );
+    }
+
+    #[test]
+    fn invalid_values_are_config_errors() {
+        assert!(matches!(
+            resolve(&[], &[("OMNIVA_TIMEOUT", "soon")]),
+            Err(ConfigError::Env {
+                var: "OMNIVA_TIMEOUT",
+                ..
+            })
+        ));
+        assert!(matches!(
+            resolve(&["--base-url", "ftp://x/v1"], &[]),
+            Err(ConfigError::BaseUrl { .. })
+        ));
+        assert!(matches!(
+            resolve(&[], &[("OMNIVA_BASE_URL", "not a url")]),
+            Err(ConfigError::BaseUrl {
+                source_name: "OMNIVA_BASE_URL",
+                ..
+            })
+        ));
+        assert!(matches!(
+            resolve(&["--ca-bundle", "/nonexistent/ca.pem"], &[]),
+            Err(ConfigError::CaBundle { .. })
+        ));
+    }
+
+    #[test]
+    fn colour_follows_no_color_then_clicolor_force_then_terminal() {
+        let on = |when, vars: &[(&str, &str)], tty| {
+            let vars: Vec<(String, String)> = vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            color_enabled(
+                when,
+                &|n: &str| vars.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()),
+                tty,
+            )
+        };
+        assert!(on(ColorWhen::Auto, &[], true));
+        assert!(!on(ColorWhen::Auto, &[], false));
+        assert!(!on(ColorWhen::Auto, &[("NO_COLOR", "1")], true));
+        assert!(on(ColorWhen::Auto, &[("CLICOLOR_FORCE", "1")], false));
+        assert!(!on(ColorWhen::Auto, &[("TERM", "dumb")], true));
+        assert!(on(ColorWhen::Always, &[("NO_COLOR", "1")], false));
+        assert!(!on(ColorWhen::Never, &[], true));
+    }
+}

@@ -1,0 +1,6 @@
+//! Integration tests: the real binary against servers started on 127.0.0.1.
+
+mod chat;
+mod errors;
+mod harness;
+mod tls;
