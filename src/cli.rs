@@ -43,6 +43,10 @@ pub struct GlobalArgs {
     #[arg(long, value_name = "SECS", global = true, value_parser = parse_secs)]
     pub timeout: Option<f64>,
 
+    /// Longest gap, in seconds, between two chunks of a stream [default: 120]
+    #[arg(long, value_name = "SECS", global = true, value_parser = parse_secs)]
+    pub idle_timeout: Option<f64>,
+
     /// PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]
     #[arg(long, value_name = "FILE", global = true)]
     pub ca_bundle: Option<PathBuf>,
@@ -76,6 +80,7 @@ Examples:
   tokenfactory chat \"What is retrieval-augmented generation?\"
   cat notes.md | tokenfactory chat \"summarize\"
   tokenfactory chat -s \"Answer in one sentence\" --stats \"Why is the sky blue?\"
+  tokenfactory chat --stream \"Write a haiku about latency\"
   tokenfactory chat - < prompt.txt";
 
 #[derive(Debug, Args)]
@@ -96,7 +101,11 @@ pub struct ChatArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_tokens: Option<u32>,
 
-    /// Print the raw JSON response instead of the answer
+    /// Print tokens as they arrive
+    #[arg(long)]
+    pub stream: bool,
+
+    /// Print the raw JSON response instead of the answer (with --stream: one chunk object per line)
     #[arg(long)]
     pub json: bool,
 

@@ -228,19 +228,13 @@ pub fn hints(case: Case, facts: &Facts) -> Vec<String> {
 }
 
 fn tls_hints(facts: &Facts) -> Vec<String> {
-    let host = facts
-        .url
-        .as_deref()
-        .and_then(host_of)
-        .unwrap_or_else(|| "the server".into());
+    let host = facts.url.as_deref().and_then(host_of).unwrap_or_else(|| "the server".into());
     match &facts.tls {
         Some(TlsKind::Expired { not_after, now }) => vec![
             match (not_after, now) {
-                (Some(end), Some(now)) => format!(
-                    "the certificate of {host} expired on {} (local clock: {})",
-                    utc_date(*end),
-                    utc_date(*now)
-                ),
+                (Some(end), Some(now)) => {
+                    format!("the certificate of {host} expired on {} (local clock: {})", utc_date(*end), utc_date(*now))
+                }
                 _ => format!("the certificate of {host} has expired"),
             },
             "if the local clock is wrong, fix it; otherwise the server (or a proxy in between) must renew it".into(),
@@ -257,7 +251,11 @@ fn tls_hints(facts: &Facts) -> Vec<String> {
             "check the local clock and time zone".into(),
         ],
         Some(TlsKind::WrongHost { presented }) => {
-            let names = if presented.is_empty() { String::new() } else { format!(" (it is valid for {})", presented.join(", ")) };
+            let names = if presented.is_empty() {
+                String::new()
+            } else {
+                format!(" (it is valid for {})", presented.join(", "))
+            };
             vec![
                 format!("the certificate is not valid for {host}{names}"),
                 "check the base URL's host; a proxy minting certificates for the wrong host causes this too".into(),
@@ -270,7 +268,8 @@ fn tls_hints(facts: &Facts) -> Vec<String> {
         _ => vec![
             format!("the certificate of {host} is signed by a CA this machine does not trust"),
             "a TLS-inspecting corporate proxy is the usual cause: get its root CA certificate (PEM) from IT".into(),
-            "then trust it in addition to the public roots: --ca-bundle corp-ca.pem or OMNIVA_CA_BUNDLE=corp-ca.pem".into(),
+            "then trust it in addition to the public roots: --ca-bundle corp-ca.pem or OMNIVA_CA_BUNDLE=corp-ca.pem"
+                .into(),
             "(SSL_CERT_FILE works too, but replaces the system roots: the file must hold them all)".into(),
         ],
     }
@@ -291,11 +290,7 @@ pub fn utc_date(unix: u64) -> String {
     let days = (unix / 86_400) as i64;
     let rem = unix % 86_400;
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        rem / 3600,
-        rem % 3600 / 60
-    )
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 3600, rem % 3600 / 60)
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `civil_from_days`).
@@ -333,14 +328,8 @@ mod tests {
     #[test]
     fn untrusted_issuer_names_ca_bundle_first() {
         let lines = hints(Case::TlsTrust, &Facts::default());
-        let ca = lines
-            .iter()
-            .position(|l| l.contains("--ca-bundle"))
-            .expect("ca-bundle named");
-        let ssl = lines
-            .iter()
-            .position(|l| l.contains("SSL_CERT_FILE"))
-            .expect("SSL_CERT_FILE named");
+        let ca = lines.iter().position(|l| l.contains("--ca-bundle")).expect("ca-bundle named");
+        let ssl = lines.iter().position(|l| l.contains("SSL_CERT_FILE")).expect("SSL_CERT_FILE named");
         assert!(ca < ssl);
     }
 }

@@ -35,15 +35,8 @@ fn main() -> ExitCode {
         Ok(s) => s,
         Err(e) => {
             let stderr_color = !matches!(cli.global.color, cli::ColorWhen::Never)
-                && (cli.global.color == cli::ColorWhen::Always
-                    || std::io::IsTerminal::is_terminal(&std::io::stderr()));
-            return report::report(
-                &e.into(),
-                Palette::new(stderr_color),
-                false,
-                &ReportContext::default(),
-            )
-            .into();
+                && (cli.global.color == cli::ColorWhen::Always || std::io::IsTerminal::is_terminal(&std::io::stderr()));
+            return report::report(&e.into(), Palette::new(stderr_color), false, &ReportContext::default()).into();
         }
     };
     let ctx = Context::new(settings);
@@ -56,12 +49,6 @@ fn main() -> ExitCode {
             interrupt::die_of_sigint();
             Exit::Interrupted.into()
         }
-        Err(e) => report::report(
-            &e,
-            ctx.stderr,
-            ctx.settings.terminals.stderr,
-            &ctx.report_context(),
-        )
-        .into(),
+        Err(e) => report::report(&e, ctx.stderr, ctx.settings.terminals.stderr, &ctx.report_context()).into(),
     }
 }

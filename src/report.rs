@@ -49,22 +49,13 @@ pub struct ReportContext {
 
 /// Prints `error` to stderr and returns its exit code. A closed stdout is not an error: the reader
 /// (e.g. `| head`) got what it wanted, so it exits 0 quietly, as ripgrep does.
-pub fn report(
-    error: &anyhow::Error,
-    palette: Palette,
-    sanitize: bool,
-    context: &ReportContext,
-) -> Exit {
+pub fn report(error: &anyhow::Error, palette: Palette, sanitize: bool, context: &ReportContext) -> Exit {
     if is_broken_pipe(error) {
         return Exit::Ok;
     }
     let (exit, case, facts) = classify(error, context);
     let clean = |s: String| if sanitize { Sanitizer::clean(&s) } else { s };
-    let mut lines = vec![format!(
-        "{} {}",
-        palette.error("tokenfactory: error:"),
-        clean(error.to_string())
-    )];
+    let mut lines = vec![format!("{} {}", palette.error("tokenfactory: error:"), clean(error.to_string()))];
     for cause in error.chain().skip(1) {
         lines.push(format!("  caused by: {}", clean(cause.to_string())));
     }
@@ -135,9 +126,7 @@ pub fn classify(error: &anyhow::Error, context: &ReportContext) -> (Exit, Case, 
             facts.url = Some(url.clone());
             facts.proxy = proxy.clone();
         }
-        ApiError::Tls {
-            kind, url, proxy, ..
-        } => {
+        ApiError::Tls { kind, url, proxy, .. } => {
             facts.url = Some(url.clone());
             facts.proxy = proxy.clone();
             facts.tls = Some(kind.clone());
@@ -147,8 +136,10 @@ pub fn classify(error: &anyhow::Error, context: &ReportContext) -> (Exit, Case, 
             facts.timer = Some(*timer);
             facts.url = Some(url.clone());
         }
-        ApiError::Decode { .. } | ApiError::TooLarge { .. } => {}
+        ApiError::Decode { .. } | ApiError::TooLarge { .. } | ApiError::StreamError { .. } => {}
+        ApiError::StreamCut { url, .. } | ApiError::StreamStalled { url, .. } => facts.url = Some(url.clone()),
     }
+    facts.content_received = api.content_received();
     let exit = match case {
         Case::KeyMissing | Case::KeyMalformed | Case::EndpointNotFound => Exit::Config,
         Case::Unauthorized | Case::Forbidden => Exit::Auth,
@@ -156,14 +147,13 @@ pub fn classify(error: &anyhow::Error, context: &ReportContext) -> (Exit, Case, 
         Case::RateLimited => Exit::RateLimited,
         Case::Unavailable | Case::ServerError => Exit::Server,
         Case::TlsTrust | Case::Network | Case::Proxy => Exit::Network,
-        Case::StreamCut | Case::StreamSilent => Exit::StreamCut,
+        // A stream that broke before any content is a network failure; after content, a cut.
+        Case::StreamCut | Case::StreamSilent if facts.content_received => Exit::StreamCut,
+        Case::StreamCut | Case::StreamSilent => Exit::Network,
         Case::Other => Exit::Failure,
     };
     let exit = match api {
-        ApiError::Setup {
-            tls: Some(TlsKind::NoRoots),
-            ..
-        } => Exit::Network,
+        ApiError::Setup { tls: Some(TlsKind::NoRoots), .. } => Exit::Network,
         _ => exit,
     };
     (exit, case, facts)

@@ -17,31 +17,14 @@ use crate::settings::{ProxyRules, ProxySpec, Secret};
 pub const MAX_BODY: usize = 64 * 1024 * 1024;
 
 /// Header names a request id arrives under, most specific first.
-const REQUEST_ID_HEADERS: [&str; 4] = [
-    "x-request-id",
-    "request-id",
-    "x-omniva-request-id",
-    "cf-ray",
-];
+const REQUEST_ID_HEADERS: [&str; 4] = ["x-request-id", "request-id", "x-omniva-request-id", "cf-ray"];
 
 /// What the client reports to `--verbose`.
 #[derive(Debug)]
 pub enum TraceEvent<'a> {
-    Request {
-        method: &'a Method,
-        url: &'a str,
-        proxy: Option<&'a ProxySpec>,
-        key_masked: String,
-    },
-    Response {
-        status: u16,
-        elapsed: Duration,
-        headers: &'a HeaderMap,
-    },
-    Failed {
-        elapsed: Duration,
-        error: &'a ApiError,
-    },
+    Request { method: &'a Method, url: &'a str, proxy: Option<&'a ProxySpec>, key_masked: String },
+    Response { status: u16, elapsed: Duration, headers: &'a HeaderMap },
+    Failed { elapsed: Duration, error: &'a ApiError },
 }
 
 pub type Tracer = Arc<dyn Fn(&TraceEvent) + Send + Sync>;
@@ -81,12 +64,9 @@ impl Client {
         let _ = rustls::crypto::ring::default_provider().install_default();
 
         let mut auth =
-            HeaderValue::try_from(format!("Bearer {}", config.key.expose())).map_err(|_| {
-                ApiError::Setup {
-                    detail: "OMNIVA_API_KEY holds characters that cannot go in an HTTP header"
-                        .into(),
-                    tls: None,
-                }
+            HeaderValue::try_from(format!("Bearer {}", config.key.expose())).map_err(|_| ApiError::Setup {
+                detail: "OMNIVA_API_KEY holds characters that cannot go in an HTTP header".into(),
+                tls: None,
             })?;
         auth.set_sensitive(true);
         let mut headers = HeaderMap::new();
@@ -100,25 +80,15 @@ impl Client {
             // One proxy decision for the client and for `--verbose`/doctor: ours, not reqwest's own
             // reading of the environment.
             .no_proxy()
-            .proxy(reqwest::Proxy::custom(move |url| {
-                rules.for_url(url).map(|p| p.url.clone())
-            }));
+            .proxy(reqwest::Proxy::custom(move |url| rules.for_url(url).map(|p| p.url.clone())));
         if !config.extra_roots.is_empty() {
             builder = builder.tls_certs_merge(config.extra_roots);
         }
         let base = config.base_url.as_str().trim_end_matches('/').to_string();
-        let http = builder
-            .build()
-            .map_err(|e| match classify_transport(&e, &base, None) {
-                ApiError::Tls { kind, detail, .. } => ApiError::Setup {
-                    detail,
-                    tls: Some(kind),
-                },
-                other => ApiError::Setup {
-                    detail: other.to_string(),
-                    tls: None,
-                },
-            })?;
+        let http = builder.build().map_err(|e| match classify_transport(&e, &base, None) {
+            ApiError::Tls { kind, detail, .. } => ApiError::Setup { detail, tls: Some(kind) },
+            other => ApiError::Setup { detail: other.to_string(), tls: None },
+        })?;
         Ok(Client {
             http,
             base,
@@ -135,24 +105,14 @@ impl Client {
 
     /// `POST /chat/completions`, not streamed.
     pub async fn chat(&self, request: &ChatRequest) -> Result<Reply<ChatCompletion>, ApiError> {
-        let body = serde_json::to_vec(request).map_err(|e| ApiError::Decode {
-            what: "request",
-            detail: e.to_string(),
-        })?;
-        self.json_call(
-            Method::POST,
-            "chat/completions",
-            Some(body),
-            Some(&request.model),
-            "chat completion",
-        )
-        .await
+        let body =
+            serde_json::to_vec(request).map_err(|e| ApiError::Decode { what: "request", detail: e.to_string() })?;
+        self.json_call(Method::POST, "chat/completions", Some(body), Some(&request.model), "chat completion").await
     }
 
     /// `GET /models`.
     pub async fn models(&self) -> Result<Reply<ModelList>, ApiError> {
-        self.json_call(Method::GET, "models", None, None, "model list")
-            .await
+        self.json_call(Method::GET, "models", None, None, "model list").await
     }
 
     /// Sends a request whose whole exchange is bounded by `--timeout`, and parses a JSON reply.
@@ -167,45 +127,38 @@ impl Client {
         let url = self.url(path);
         let exchange = async {
             let response = self.send(method, &url, body, model).await?;
-            let request_id = request_id(response.headers());
-            let raw = read_body(response).await?;
-            Ok::<_, ApiError>((raw, request_id))
+            self.read_json(response, what).await
         };
-        let (raw, request_id) = match tokio::time::timeout(self.timeout, exchange).await {
-            Ok(result) => result?,
-            Err(_) => {
-                return Err(ApiError::Timeout {
-                    timer: Timer::Request,
-                    after: self.timeout,
-                    url,
-                });
-            }
-        };
+        match tokio::time::timeout(self.timeout, exchange).await {
+            Ok(result) => result,
+            Err(_) => Err(ApiError::Timeout { timer: Timer::Request, after: self.timeout, url }),
+        }
+    }
+
+    /// Reads a successful response's body and parses it as JSON.
+    pub(super) async fn read_json<T: DeserializeOwned>(
+        &self,
+        response: Response,
+        what: &'static str,
+    ) -> Result<Reply<T>, ApiError> {
+        let request_id = request_id(response.headers());
+        let raw = read_body(response).await?;
         let text = String::from_utf8(raw).map_err(|e| ApiError::Decode {
             what,
-            detail: format!(
-                "the body is not UTF-8 (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
-            ),
+            detail: format!("the body is not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()),
         })?;
         if text.trim().is_empty() {
-            return Err(ApiError::Decode {
-                what,
-                detail: "the body is empty".into(),
-            });
+            return Err(ApiError::Decode { what, detail: "the body is empty".into() });
         }
         let value = serde_json::from_str(&text).map_err(|e| ApiError::Decode {
             what,
-            detail: format!(
-                "{e}; the body starts with {:?}",
-                text.chars().take(80).collect::<String>()
-            ),
+            detail: format!("{e}; the body starts with {:?}", text.chars().take(80).collect::<String>()),
         })?;
-        Ok(Reply {
-            raw: text,
-            value,
-            request_id,
-        })
+        Ok(Reply { raw: text, value, request_id })
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// Sends one request and returns the response when its status is a success; an error status
@@ -217,9 +170,7 @@ impl Client {
         body: Option<Vec<u8>>,
         model: Option<&str>,
     ) -> Result<Response, ApiError> {
-        let proxy = Url::parse(url)
-            .ok()
-            .and_then(|u| self.proxies.for_url(&u).cloned());
+        let proxy = Url::parse(url).ok().and_then(|u| self.proxies.for_url(&u).cloned());
         self.trace(|| TraceEvent::Request {
             method: &method,
             url,
@@ -235,48 +186,28 @@ impl Client {
             Ok(r) => r,
             Err(e) => {
                 let error = classify_transport(&e, url, proxy.as_ref());
-                self.trace(|| TraceEvent::Failed {
-                    elapsed: started.elapsed(),
-                    error: &error,
-                });
+                self.trace(|| TraceEvent::Failed { elapsed: started.elapsed(), error: &error });
                 return Err(error);
             }
         };
         let status = response.status().as_u16();
-        self.trace(|| TraceEvent::Response {
-            status,
-            elapsed: started.elapsed(),
-            headers: response.headers(),
-        });
+        self.trace(|| TraceEvent::Response { status, elapsed: started.elapsed(), headers: response.headers() });
         if response.status().is_success() {
             return Ok(response);
         }
         Err(self.failure(response, url, model, proxy).await)
     }
 
-    async fn failure(
-        &self,
-        response: Response,
-        url: &str,
-        model: Option<&str>,
-        proxy: Option<ProxySpec>,
-    ) -> ApiError {
+    async fn failure(&self, response: Response, url: &str, model: Option<&str>, proxy: Option<ProxySpec>) -> ApiError {
         let headers = response.headers().clone();
         let status = response.status().as_u16();
         let content_type = header(&headers, CONTENT_TYPE.as_str());
         // The body of an error is small; a failure to read it leaves the status to speak alone.
         let body = read_body(response).await.unwrap_or_default();
-        let retry_after = header(&headers, "retry-after-ms")
-            .map(|ms| format!("{ms} ms"))
-            .or_else(|| {
-                header(&headers, "retry-after").map(|s| {
-                    if s.chars().all(|c| c.is_ascii_digit()) {
-                        format!("{s} s")
-                    } else {
-                        s
-                    }
-                })
-            });
+        let retry_after = header(&headers, "retry-after-ms").map(|ms| format!("{ms} ms")).or_else(|| {
+            header(&headers, "retry-after")
+                .map(|s| if s.chars().all(|c| c.is_ascii_digit()) { format!("{s} s") } else { s })
+        });
         let rate_limit = headers
             .iter()
             .filter(|(k, _)| k.as_str().starts_with("x-ratelimit-"))
@@ -302,27 +233,17 @@ impl Client {
 }
 
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
+    headers.get(name).and_then(|v| v.to_str().ok()).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
 fn request_id(headers: &HeaderMap) -> Option<String> {
-    REQUEST_ID_HEADERS
-        .iter()
-        .find_map(|name| header(headers, name))
+    REQUEST_ID_HEADERS.iter().find_map(|name| header(headers, name))
 }
 
 /// Reads a whole body, refusing more than `MAX_BODY` bytes.
 async fn read_body(mut response: Response) -> Result<Vec<u8>, ApiError> {
     let url = response.url().to_string();
-    let mut body = Vec::with_capacity(
-        response
-            .content_length()
-            .map_or(8192, |n| n.min(MAX_BODY as u64) as usize),
-    );
+    let mut body = Vec::with_capacity(response.content_length().map_or(8192, |n| n.min(MAX_BODY as u64) as usize));
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {

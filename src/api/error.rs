@@ -55,11 +55,15 @@ impl ServerMessage {
                 ..Default::default()
             };
         }
-        ServerMessage {
-            message: Some(quote(trimmed)),
-            format: BodyFormat::Text,
-            ..Default::default()
-        }
+        ServerMessage { message: Some(quote(trimmed)), format: BodyFormat::Text, ..Default::default() }
+    }
+}
+
+impl ServerMessage {
+    /// The error of a stream event `{"error": …}`, or `None` when the event is not one.
+    pub fn from_event(value: &serde_json::Value) -> Option<ServerMessage> {
+        value.get("error").filter(|e| !e.is_null())?;
+        from_json(value)
     }
 }
 
@@ -119,11 +123,7 @@ fn html_title(html: &str) -> Option<String> {
     let start = lower.find("<title")?;
     let open_end = start + lower[start..].find('>')? + 1;
     let close = open_end + lower[open_end..].find("</title")?;
-    let title = html
-        .get(open_end..close)?
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let title = html.get(open_end..close)?.split_whitespace().collect::<Vec<_>>().join(" ");
     (!title.is_empty()).then_some(title)
 }
 
@@ -188,10 +188,7 @@ impl HttpFailure {
     }
 
     fn reason(&self) -> &'static str {
-        reqwest::StatusCode::from_u16(self.status)
-            .ok()
-            .and_then(|s| s.canonical_reason())
-            .unwrap_or("")
+        reqwest::StatusCode::from_u16(self.status).ok().and_then(|s| s.canonical_reason()).unwrap_or("")
     }
 }
 
@@ -291,6 +288,23 @@ pub enum ApiError {
         detail: String,
         tls: Option<TlsKind>,
     },
+    /// A stream ended before `data: [DONE]`.
+    StreamCut {
+        url: String,
+        content_received: bool,
+        detail: Option<String>,
+    },
+    /// No stream data for `--idle-timeout`.
+    StreamStalled {
+        url: String,
+        after: Duration,
+        content_received: bool,
+    },
+    /// An `{"error": …}` event in the middle of a stream.
+    StreamError {
+        server: ServerMessage,
+        content_received: bool,
+    },
 }
 
 impl ApiError {
@@ -313,15 +327,22 @@ impl ApiError {
             },
             ApiError::Network { proxy: Some(_), .. } => Case::Proxy,
             ApiError::Network { .. } | ApiError::Timeout { .. } => Case::Network,
-            ApiError::Tls {
-                kind: TlsKind::NoRoots,
-                ..
-            }
-            | ApiError::Setup { tls: Some(_), .. } => Case::TlsTrust,
+            ApiError::Tls { kind: TlsKind::NoRoots, .. } | ApiError::Setup { tls: Some(_), .. } => Case::TlsTrust,
             ApiError::Tls { .. } => Case::TlsTrust,
-            ApiError::Decode { .. } | ApiError::TooLarge { .. } | ApiError::Setup { .. } => {
-                Case::Other
-            }
+            ApiError::Decode { .. } | ApiError::TooLarge { .. } | ApiError::Setup { .. } => Case::Other,
+            ApiError::StreamCut { .. } => Case::StreamCut,
+            ApiError::StreamStalled { .. } => Case::StreamSilent,
+            ApiError::StreamError { server, .. } => stream_error_case(server),
+        }
+    }
+
+    /// Whether any content reached the user before a stream failed.
+    pub fn content_received(&self) -> bool {
+        match self {
+            ApiError::StreamCut { content_received, .. }
+            | ApiError::StreamStalled { content_received, .. }
+            | ApiError::StreamError { content_received, .. } => *content_received,
+            _ => false,
         }
     }
 
@@ -345,12 +366,7 @@ impl fmt::Display for ApiError {
                 }
                 Ok(())
             }
-            ApiError::Network {
-                kind,
-                url,
-                proxy,
-                detail,
-            } => {
+            ApiError::Network { kind, url, proxy, detail } => {
                 let what = match kind {
                     NetKind::Dns => "could not resolve the host of",
                     NetKind::Refused => "connection refused by",
@@ -359,27 +375,16 @@ impl fmt::Display for ApiError {
                     NetKind::Other => "could not connect to",
                 };
                 match proxy {
-                    Some(p) => write!(
-                        f,
-                        "{what} proxy {} ({}) for {url}: {detail}",
-                        p.redacted(),
-                        p.variable
-                    ),
+                    Some(p) => write!(f, "{what} proxy {} ({}) for {url}: {detail}", p.redacted(), p.variable),
                     None => write!(f, "{what} {url}: {detail}"),
                 }
             }
-            ApiError::Tls {
-                kind, url, detail, ..
-            } => {
+            ApiError::Tls { kind, url, detail, .. } => {
                 let what = match kind {
-                    TlsKind::UnknownIssuer => {
-                        "the server's certificate is not trusted (unknown issuer)"
-                    }
+                    TlsKind::UnknownIssuer => "the server's certificate is not trusted (unknown issuer)",
                     TlsKind::Expired { .. } => "the server's certificate has expired",
                     TlsKind::NotYetValid { .. } => "the server's certificate is not valid yet",
-                    TlsKind::WrongHost { .. } => {
-                        "the server's certificate is for a different host name"
-                    }
+                    TlsKind::WrongHost { .. } => "the server's certificate is for a different host name",
                     TlsKind::NoRoots => "no trusted CA certificates could be loaded",
                     TlsKind::Other => "TLS handshake failed",
                 };
@@ -390,25 +395,42 @@ impl fmt::Display for ApiError {
                     Timer::Request => "no complete response",
                     Timer::Idle => "no data",
                 };
-                write!(
-                    f,
-                    "{what} from {url} within {} ({} expired)",
-                    secs(*after),
-                    timer.flag()
-                )
+                write!(f, "{what} from {url} within {} ({} expired)", secs(*after), timer.flag())
             }
             ApiError::Decode { what, detail } => {
                 write!(f, "the server's {what} could not be read: {detail}")
             }
             ApiError::TooLarge { limit } => {
-                write!(
-                    f,
-                    "the response is larger than {} MB; refusing to buffer it",
-                    limit / (1024 * 1024)
-                )
+                write!(f, "the response is larger than {} MB; refusing to buffer it", limit / (1024 * 1024))
             }
             ApiError::Setup { detail, .. } => {
                 write!(f, "could not set up the HTTP client: {detail}")
+            }
+            ApiError::StreamCut { url, content_received, detail } => {
+                if *content_received {
+                    write!(f, "the stream from {url} ended before the answer was complete")?;
+                } else {
+                    write!(f, "the stream from {url} ended before any content arrived")?;
+                }
+                match detail {
+                    Some(d) => write!(f, ": {d}"),
+                    None => write!(f, " (no data: [DONE])"),
+                }
+            }
+            ApiError::StreamStalled { url, after, content_received } => {
+                let when = if *content_received { "in the middle of the answer" } else { "before any content" };
+                write!(
+                    f,
+                    "the stream from {url} went silent {when}: no data for {} (--idle-timeout expired)",
+                    secs(*after)
+                )
+            }
+            ApiError::StreamError { server, .. } => {
+                write!(f, "the server reported an error in the middle of the stream")?;
+                match &server.message {
+                    Some(m) => write!(f, ": {m}"),
+                    None => Ok(()),
+                }
             }
         }
     }
@@ -416,26 +438,40 @@ impl fmt::Display for ApiError {
 
 impl StdError for ApiError {}
 
+/// The class of an error event inside a stream, from its `code`, `type` or a status number in
+/// them; a server error (exit 7) when it names none.
+fn stream_error_case(server: &ServerMessage) -> Case {
+    let text = format!("{} {}", server.code.as_deref().unwrap_or(""), server.kind.as_deref().unwrap_or(""))
+        .to_ascii_lowercase();
+    let has = |needles: &[&str]| needles.iter().any(|n| text.contains(n));
+    if has(&["rate_limit", "429", "quota"]) {
+        Case::RateLimited
+    } else if has(&["model_not_found"]) {
+        Case::UnknownModel
+    } else if has(&["authentication", "invalid_api_key", "401"]) {
+        Case::Unauthorized
+    } else if has(&["permission", "forbidden", "403"]) {
+        Case::Forbidden
+    } else if has(&["invalid_request", "context_length", "400", "422"]) {
+        Case::BadRequest
+    } else if has(&["unavailable", "overloaded", "503"]) {
+        Case::Unavailable
+    } else {
+        Case::ServerError
+    }
+}
+
 /// `12 s`, `0.5 s`.
 pub fn secs(d: Duration) -> String {
     let s = d.as_secs_f64();
-    if s.fract() == 0.0 {
-        format!("{s:.0} s")
-    } else {
-        format!("{s:.1} s")
-    }
+    if s.fract() == 0.0 { format!("{s:.0} s") } else { format!("{s:.1} s") }
 }
 
 /// Walks an error chain, descending into `io::Error::get_ref()`, which `source()` skips: rustls'
 /// error sits inside two nested `io::Error`s in reqwest's chain.
-fn chain<'a>(
-    e: &'a (dyn StdError + 'static),
-) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
+fn chain<'a>(e: &'a (dyn StdError + 'static)) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
     std::iter::successors(Some(e), |&err| {
-        if let Some(inner) = err
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-        {
+        if let Some(inner) = err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
             return Some(inner as &(dyn StdError + 'static));
         }
         err.source()
@@ -453,26 +489,13 @@ pub fn classify_transport(e: &reqwest::Error, url: &str, proxy: Option<&ProxySpe
     let proxy = proxy.cloned();
     let detail = root_message(e);
     if let Some(tls) = chain(e).find_map(|x| x.downcast_ref::<rustls::Error>()) {
-        return ApiError::Tls {
-            kind: tls_kind(tls),
-            url,
-            proxy,
-            detail,
-        };
+        return ApiError::Tls { kind: tls_kind(tls), url, proxy, detail };
     }
     if detail.contains("No CA certificates were loaded") {
-        return ApiError::Tls {
-            kind: TlsKind::NoRoots,
-            url,
-            proxy,
-            detail,
-        };
+        return ApiError::Tls { kind: TlsKind::NoRoots, url, proxy, detail };
     }
     use std::io::ErrorKind as K;
-    let io_kind = chain(e)
-        .filter_map(|x| x.downcast_ref::<std::io::Error>())
-        .last()
-        .map(|io| io.kind());
+    let io_kind = chain(e).filter_map(|x| x.downcast_ref::<std::io::Error>()).last().map(|io| io.kind());
     let kind = if e.is_connect() && e.is_timeout() {
         NetKind::ConnectTimeout
     } else if e.is_dns() {
@@ -480,21 +503,14 @@ pub fn classify_transport(e: &reqwest::Error, url: &str, proxy: Option<&ProxySpe
     } else {
         match io_kind {
             Some(K::ConnectionRefused) => NetKind::Refused,
-            Some(K::ConnectionReset | K::ConnectionAborted | K::UnexpectedEof | K::BrokenPipe) => {
-                NetKind::Reset
-            }
+            Some(K::ConnectionReset | K::ConnectionAborted | K::UnexpectedEof | K::BrokenPipe) => NetKind::Reset,
             Some(K::TimedOut) => NetKind::ConnectTimeout,
             _ if e.is_timeout() => NetKind::ConnectTimeout,
             _ if e.is_body() || e.is_decode() || e.is_request() => NetKind::Reset,
             _ => NetKind::Other,
         }
     };
-    ApiError::Network {
-        kind,
-        url,
-        proxy,
-        detail,
-    }
+    ApiError::Network { kind, url, proxy, detail }
 }
 
 fn tls_kind(e: &rustls::Error) -> TlsKind {
@@ -504,36 +520,20 @@ fn tls_kind(e: &rustls::Error) -> TlsKind {
     };
     match cert {
         C::UnknownIssuer => TlsKind::UnknownIssuer,
-        C::Expired => TlsKind::Expired {
-            not_after: None,
-            now: None,
-        },
-        C::ExpiredContext { time, not_after } => TlsKind::Expired {
-            not_after: Some(not_after.as_secs()),
-            now: Some(time.as_secs()),
-        },
-        C::NotValidYet => TlsKind::NotYetValid {
-            not_before: None,
-            now: None,
-        },
-        C::NotValidYetContext { time, not_before } => TlsKind::NotYetValid {
-            not_before: Some(not_before.as_secs()),
-            now: Some(time.as_secs()),
-        },
-        C::NotValidForName => TlsKind::WrongHost {
-            presented: Vec::new(),
-        },
-        C::NotValidForNameContext { presented, .. } => TlsKind::WrongHost {
-            presented: presented.clone(),
-        },
+        C::Expired => TlsKind::Expired { not_after: None, now: None },
+        C::ExpiredContext { time, not_after } => {
+            TlsKind::Expired { not_after: Some(not_after.as_secs()), now: Some(time.as_secs()) }
+        }
+        C::NotValidYet => TlsKind::NotYetValid { not_before: None, now: None },
+        C::NotValidYetContext { time, not_before } => {
+            TlsKind::NotYetValid { not_before: Some(not_before.as_secs()), now: Some(time.as_secs()) }
+        }
+        C::NotValidForName => TlsKind::WrongHost { presented: Vec::new() },
+        C::NotValidForNameContext { presented, .. } => TlsKind::WrongHost { presented: presented.clone() },
         other => {
             // A self-signed certificate that is also a CA shows up as "CaUsedAsEndEntity": still an
             // untrusted issuer from the user's point of view.
-            if format!("{other:?}").contains("CaUsedAsEndEntity") {
-                TlsKind::UnknownIssuer
-            } else {
-                TlsKind::Other
-            }
+            if format!("{other:?}").contains("CaUsedAsEndEntity") { TlsKind::UnknownIssuer } else { TlsKind::Other }
         }
     }
 }
@@ -557,69 +557,42 @@ mod tests {
 
     #[test]
     fn parses_the_shapes_servers_send() {
-        let m = ServerMessage::parse(
-            br#"{"error":{"message":"bad key","type":"auth","code":"invalid_api_key"}}"#,
-            None,
-        );
+        let m =
+            ServerMessage::parse(br#"{"error":{"message":"bad key","type":"auth","code":"invalid_api_key"}}"#, None);
         assert_eq!(
             (m.message.as_deref(), m.code.as_deref(), m.format),
             (Some("bad key"), Some("invalid_api_key"), BodyFormat::Json)
         );
+        assert_eq!(ServerMessage::parse(br#"{"detail":"Not Found"}"#, None).message.as_deref(), Some("Not Found"));
         assert_eq!(
-            ServerMessage::parse(br#"{"detail":"Not Found"}"#, None)
+            ServerMessage::parse(br#"{"detail":[{"loc":["body","messages"],"msg":"field required"}]}"#, None)
                 .message
                 .as_deref(),
-            Some("Not Found")
-        );
-        assert_eq!(
-            ServerMessage::parse(
-                br#"{"detail":[{"loc":["body","messages"],"msg":"field required"}]}"#,
-                None
-            )
-            .message
-            .as_deref(),
             Some("body.messages: field required")
         );
-        assert_eq!(
-            ServerMessage::parse(br#"{"message":"slow down"}"#, None)
-                .message
-                .as_deref(),
-            Some("slow down")
-        );
+        assert_eq!(ServerMessage::parse(br#"{"message":"slow down"}"#, None).message.as_deref(), Some("slow down"));
         let html = ServerMessage::parse(
             b"<!DOCTYPE html><html><head><title>502 Bad\n Gateway</title></head></html>",
             Some("text/html"),
         );
-        assert_eq!(
-            (html.message.as_deref(), html.format),
-            (Some("502 Bad Gateway"), BodyFormat::Html)
-        );
+        assert_eq!((html.message.as_deref(), html.format), (Some("502 Bad Gateway"), BodyFormat::Html));
         let text = ServerMessage::parse(b"upstream connect error\n", Some("text/plain"));
-        assert_eq!(
-            (text.message.as_deref(), text.format),
-            (Some("upstream connect error"), BodyFormat::Text)
-        );
+        assert_eq!((text.message.as_deref(), text.format), (Some("upstream connect error"), BodyFormat::Text));
         assert_eq!(ServerMessage::parse(b"  ", None), ServerMessage::default());
     }
 
     #[test]
     fn long_server_text_is_shortened() {
         let long = "x".repeat(1000);
-        let m = ServerMessage::parse(long.as_bytes(), None)
-            .message
-            .expect("message");
+        let m = ServerMessage::parse(long.as_bytes(), None).message.expect("message");
         assert_eq!(m.chars().count(), QUOTE_LIMIT + 1);
     }
 
     #[test]
     fn model_errors_are_told_from_endpoint_errors() {
         assert_eq!(
-            ApiError::Status(Box::new(failure(
-                404,
-                r#"{"error":{"code":"model_not_found","message":"x"}}"#,
-                "m"
-            )))
-            .case(),
+            ApiError::Status(Box::new(failure(404, r#"{"error":{"code":"model_not_found","message":"x"}}"#, "m")))
+                .case(),
             Case::UnknownModel
         );
         assert_eq!(
@@ -632,21 +605,11 @@ mod tests {
             Case::UnknownModel
         );
         assert_eq!(
-            ApiError::Status(Box::new(failure(
-                400,
-                r#"{"error":{"message":"x","param":"model"}}"#,
-                "m"
-            )))
-            .case(),
+            ApiError::Status(Box::new(failure(400, r#"{"error":{"message":"x","param":"model"}}"#, "m"))).case(),
             Case::UnknownModel
         );
         assert_eq!(
-            ApiError::Status(Box::new(failure(
-                404,
-                "<html><title>404 Not Found</title></html>",
-                "m"
-            )))
-            .case(),
+            ApiError::Status(Box::new(failure(404, "<html><title>404 Not Found</title></html>", "m"))).case(),
             Case::EndpointNotFound
         );
         assert_eq!(
@@ -654,12 +617,7 @@ mod tests {
             Case::EndpointNotFound
         );
         assert_eq!(
-            ApiError::Status(Box::new(failure(
-                400,
-                r#"{"error":{"message":"messages: field required"}}"#,
-                "m"
-            )))
-            .case(),
+            ApiError::Status(Box::new(failure(400, r#"{"error":{"message":"messages: field required"}}"#, "m"))).case(),
             Case::BadRequest
         );
     }

@@ -1,9 +1,13 @@
-//! The HTTP core shared by every command: the client, the wire types and the error classification.
-//! It never prints, never reads the environment and knows nothing of clap.
+//! The HTTP core shared by every command: the client, the wire types, SSE decoding and the error
+//! classification. It never prints, never reads the environment and knows nothing of clap.
 
 mod client;
 mod error;
+mod sse;
+mod stream;
 pub mod wire;
 
-pub use client::{Client, ClientConfig, MAX_BODY, Reply, TraceEvent, Tracer};
-pub use error::{ApiError, BodyFormat, HttpFailure, NetKind, ServerMessage, Timer, TlsKind, secs};
+pub use client::{Client, ClientConfig, Reply, TraceEvent, Tracer};
+pub use error::{ApiError, HttpFailure, ServerMessage, Timer, TlsKind, secs};
+pub use sse::SseEvent;
+pub use stream::{EventStream, StreamFault, StreamStart};

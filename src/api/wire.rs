@@ -53,14 +53,37 @@ pub struct Choice {
     pub finish_reason: Option<String>,
 }
 
+/// A whole message (`message`) or a streamed piece of one (`delta`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct AssistantMessage {
     pub role: Option<String>,
     pub content: Option<String>,
-    /// Kimi and DeepSeek name it `reasoning_content`; vLLM and others `reasoning`.
-    #[serde(alias = "reasoning")]
+    /// Kimi and DeepSeek name it `reasoning_content`; vLLM and others `reasoning` (some send both).
     pub reasoning_content: Option<String>,
+    pub reasoning: Option<String>,
+}
+
+impl AssistantMessage {
+    pub fn reasoning(&self) -> Option<&str> {
+        self.reasoning_content.as_deref().or(self.reasoning.as_deref()).filter(|r| !r.is_empty())
+    }
+}
+
+/// One `data:` event of a streamed chat completion.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ChatChunk {
+    pub model: Option<String>,
+    pub choices: Vec<ChunkChoice>,
+    pub usage: Option<Usage>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ChunkChoice {
+    pub delta: Option<AssistantMessage>,
+    pub finish_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
@@ -82,9 +105,7 @@ pub struct CompletionTokensDetails {
 impl Usage {
     /// Reasoning tokens wherever the server put them.
     pub fn reasoning(&self) -> Option<u64> {
-        self.reasoning_tokens.or(self
-            .completion_tokens_details
-            .and_then(|d| d.reasoning_tokens))
+        self.reasoning_tokens.or(self.completion_tokens_details.and_then(|d| d.reasoning_tokens))
     }
 }
 
@@ -161,7 +182,7 @@ mod tests {
         let c: ChatCompletion = serde_json::from_str(body).expect("parses");
         let m = c.choices[0].message.as_ref().expect("message");
         assert_eq!(m.content.as_deref(), Some("hi"));
-        assert_eq!(m.reasoning_content.as_deref(), Some("think"));
+        assert_eq!(m.reasoning(), Some("think"));
         assert_eq!(c.usage.and_then(|u| u.reasoning()), Some(2));
     }
 
@@ -170,25 +191,15 @@ mod tests {
         let body = r#"{"choices":[{"message":{"content":null,"reasoning":"hmm"}}],
             "usage":{"completion_tokens_details":{"reasoning_tokens":7}}}"#;
         let c: ChatCompletion = serde_json::from_str(body).expect("parses");
-        assert_eq!(
-            c.choices[0]
-                .message
-                .as_ref()
-                .and_then(|m| m.reasoning_content.as_deref()),
-            Some("hmm")
-        );
+        assert_eq!(c.choices[0].message.as_ref().and_then(|m| m.reasoning()), Some("hmm"));
         assert_eq!(c.usage.and_then(|u| u.reasoning()), Some(7));
     }
 
     #[test]
     fn error_envelope_accepts_numeric_codes_and_python_none() {
-        let e: ErrorEnvelope = serde_json::from_str(
-            r#"{"error":{"message":"m","type":"t","code":404,"param":"None"}}"#,
-        )
-        .expect("parses");
-        let ErrorField::Object(o) = e.error else {
-            panic!("object expected")
-        };
+        let e: ErrorEnvelope =
+            serde_json::from_str(r#"{"error":{"message":"m","type":"t","code":404,"param":"None"}}"#).expect("parses");
+        let ErrorField::Object(o) = e.error else { panic!("object expected") };
         assert_eq!((o.code.as_deref(), o.param.as_deref()), (Some("404"), None));
         let e: ErrorEnvelope = serde_json::from_str(r#"{"error":"plain"}"#).expect("parses");
         assert!(matches!(e.error, ErrorField::Text(ref s) if s == "plain"));
@@ -209,10 +220,7 @@ mod tests {
     fn request_leaves_out_unset_options() {
         let r = ChatRequest {
             model: "m".into(),
-            messages: vec![Message {
-                role: Role::User,
-                content: "hi".into(),
-            }],
+            messages: vec![Message { role: Role::User, content: "hi".into() }],
             temperature: None,
             max_tokens: None,
             stream: false,

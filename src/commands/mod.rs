@@ -21,11 +21,7 @@ pub struct Interrupted;
 
 impl Context {
     pub fn new(settings: Settings) -> Context {
-        Context {
-            stdout: Palette::new(settings.colors.stdout),
-            stderr: Palette::new(settings.colors.stderr),
-            settings,
-        }
+        Context { stdout: Palette::new(settings.colors.stdout), stderr: Palette::new(settings.colors.stderr), settings }
     }
 
     /// The shared HTTP client; fails before any request when the key is missing or malformed.
@@ -37,11 +33,7 @@ impl Context {
             key,
             connect_timeout: s.connect_timeout,
             timeout: s.timeout,
-            extra_roots: s
-                .ca_bundle
-                .as_ref()
-                .map(|b| b.certs.clone())
-                .unwrap_or_default(),
+            extra_roots: s.ca_bundle.as_ref().map(|b| b.certs.clone()).unwrap_or_default(),
             proxies: s.proxies.clone(),
             tracer: s.verbose.then(|| verbose::tracer(self.stderr)),
         })?)

@@ -21,12 +21,7 @@ impl AnswerWriter<io::Stdout> {
 
 impl<W: Write> AnswerWriter<W> {
     pub fn new(out: W, sanitize: bool) -> Self {
-        AnswerWriter {
-            out,
-            sanitizer: sanitize.then(Sanitizer::new),
-            scratch: String::new(),
-            mid_line: false,
-        }
+        AnswerWriter { out, sanitizer: sanitize.then(Sanitizer::new), scratch: String::new(), mid_line: false }
     }
 
     /// Writes a piece of the answer and flushes it.

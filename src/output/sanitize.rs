@@ -70,24 +70,15 @@ mod tests {
 
     #[test]
     fn keeps_text_newlines_tabs_and_unicode() {
-        assert_eq!(
-            Sanitizer::clean("héllo\tworld\n✓ 日本"),
-            "héllo\tworld\n✓ 日本"
-        );
+        assert_eq!(Sanitizer::clean("héllo\tworld\n✓ 日本"), "héllo\tworld\n✓ 日本");
     }
 
     #[test]
     fn drops_escape_sequences_and_controls() {
         assert_eq!(Sanitizer::clean("a\x1b[31mred\x1b[0m b"), "ared b");
         assert_eq!(Sanitizer::clean("x\x1b]0;title\x07y"), "xy");
-        assert_eq!(
-            Sanitizer::clean("x\x1b]8;;http://e\x1b\\link\x1b]8;;\x1b\\y"),
-            "xlinky"
-        );
-        assert_eq!(
-            Sanitizer::clean("bell\x07 cr\r bs\x08 del\x7f"),
-            "bell cr bs del"
-        );
+        assert_eq!(Sanitizer::clean("x\x1b]8;;http://e\x1b\\link\x1b]8;;\x1b\\y"), "xlinky");
+        assert_eq!(Sanitizer::clean("bell\x07 cr\r bs\x08 del\x7f"), "bell cr bs del");
         assert_eq!(Sanitizer::clean("a\u{9b}2Jb"), "ab");
         assert_eq!(Sanitizer::clean("a\x1b(Bb"), "ab");
     }

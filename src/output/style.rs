@@ -14,11 +14,7 @@ impl Palette {
     }
 
     fn paint(&self, text: &str, style: owo_colors::Style) -> String {
-        if self.enabled {
-            text.style(style).to_string()
-        } else {
-            text.to_string()
-        }
+        if self.enabled { text.style(style).to_string() } else { text.to_string() }
     }
 
     pub fn error(&self, text: &str) -> String {

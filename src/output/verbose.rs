@@ -17,12 +17,7 @@ pub fn tracer(palette: Palette) -> Tracer {
 
 fn lines(event: &TraceEvent) -> Vec<String> {
     match event {
-        TraceEvent::Request {
-            method,
-            url,
-            proxy,
-            key_masked,
-        } => vec![
+        TraceEvent::Request { method, url, proxy, key_masked } => vec![
             format!("> {method} {url}"),
             format!("> authorization: Bearer {key_masked}"),
             match proxy {
@@ -30,15 +25,8 @@ fn lines(event: &TraceEvent) -> Vec<String> {
                 None => "> proxy: none (direct connection)".into(),
             },
         ],
-        TraceEvent::Response {
-            status,
-            elapsed,
-            headers,
-        } => {
-            let reason = reqwest::StatusCode::from_u16(*status)
-                .ok()
-                .and_then(|s| s.canonical_reason())
-                .unwrap_or("");
+        TraceEvent::Response { status, elapsed, headers } => {
+            let reason = reqwest::StatusCode::from_u16(*status).ok().and_then(|s| s.canonical_reason()).unwrap_or("");
             let mut lines = vec![format!("< {status} {reason} ({} ms)", elapsed.as_millis())];
             for (name, value) in headers.iter() {
                 let value = if name.as_str().eq_ignore_ascii_case("set-cookie") {

@@ -19,6 +19,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.tokenfactory.omniva.com/v1";
 pub const DEFAULT_MODEL: &str = "Omniva/Kimi-K2.6";
 const DEFAULT_CONNECT_TIMEOUT: f64 = 10.0;
 const DEFAULT_TIMEOUT: f64 = 600.0;
+const DEFAULT_IDLE_TIMEOUT: f64 = 120.0;
 
 /// Which of the standard streams are terminals.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -62,6 +63,8 @@ pub struct Settings {
     pub model: String,
     pub connect_timeout: Duration,
     pub timeout: Duration,
+    /// The longest gap between two stream chunks.
+    pub idle_timeout: Duration,
     pub ca_bundle: Option<CaBundle>,
     pub proxies: ProxyRules,
     pub verbose: bool,
@@ -77,17 +80,9 @@ pub enum ConfigError {
     #[error("{}", .0.describe())]
     KeyMalformed(KeyProblem),
     #[error("invalid base URL {value:?} (from {source_name}): {reason}")]
-    BaseUrl {
-        value: String,
-        source_name: &'static str,
-        reason: String,
-    },
+    BaseUrl { value: String, source_name: &'static str, reason: String },
     #[error("invalid {var} value {value:?}: {reason}")]
-    Env {
-        var: &'static str,
-        value: String,
-        reason: String,
-    },
+    Env { var: &'static str, value: String, reason: String },
     #[error("cannot use CA bundle {}: {reason}", path.display())]
     CaBundle { path: PathBuf, reason: String },
     #[error(transparent)]
@@ -97,11 +92,7 @@ pub enum ConfigError {
 impl Settings {
     /// Resolves the settings from the flags and the process environment.
     pub fn from_process(args: &GlobalArgs) -> Result<Settings, ConfigError> {
-        Settings::resolve(
-            args,
-            |name| std::env::var(name).ok().filter(|v| !v.is_empty()),
-            Terminals::detect(),
-        )
+        Settings::resolve(args, |name| std::env::var(name).ok().filter(|v| !v.is_empty()), Terminals::detect())
     }
 
     /// Resolves the settings; `env` returns a variable's value when it is set and non-empty.
@@ -120,17 +111,9 @@ impl Settings {
         };
         let base_url = parse_base_url(&base_value, source_name)?;
 
-        let model = args
-            .model
-            .clone()
-            .or_else(|| env("OMNIVA_MODEL"))
-            .unwrap_or_else(|| DEFAULT_MODEL.to_string());
+        let model = args.model.clone().or_else(|| env("OMNIVA_MODEL")).unwrap_or_else(|| DEFAULT_MODEL.to_string());
         if model.trim().is_empty() {
-            return Err(ConfigError::Env {
-                var: "OMNIVA_MODEL",
-                value: model,
-                reason: "the model ID is blank".into(),
-            });
+            return Err(ConfigError::Env { var: "OMNIVA_MODEL", value: model, reason: "the model ID is blank".into() });
         }
 
         let timeout = match (args.timeout, env("OMNIVA_TIMEOUT")) {
@@ -139,10 +122,7 @@ impl Settings {
             (None, None) => DEFAULT_TIMEOUT,
         };
 
-        let ca_path = args
-            .ca_bundle
-            .clone()
-            .or_else(|| env("OMNIVA_CA_BUNDLE").map(PathBuf::from));
+        let ca_path = args.ca_bundle.clone().or_else(|| env("OMNIVA_CA_BUNDLE").map(PathBuf::from));
         let ca_bundle = ca_path.map(load_ca_bundle).transpose()?;
 
         let proxies = ProxyRules::from_env(&env)?;
@@ -156,10 +136,9 @@ impl Settings {
             key,
             base_url,
             model,
-            connect_timeout: Duration::from_secs_f64(
-                args.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
-            ),
+            connect_timeout: Duration::from_secs_f64(args.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT)),
             timeout: Duration::from_secs_f64(timeout),
+            idle_timeout: Duration::from_secs_f64(args.idle_timeout.unwrap_or(DEFAULT_IDLE_TIMEOUT)),
             ca_bundle,
             proxies,
             verbose: args.verbose,
@@ -179,17 +158,10 @@ impl Settings {
 }
 
 fn parse_base_url(value: &str, source_name: &'static str) -> Result<Url, ConfigError> {
-    let err = |reason: String| ConfigError::BaseUrl {
-        value: value.to_string(),
-        source_name,
-        reason,
-    };
+    let err = |reason: String| ConfigError::BaseUrl { value: value.to_string(), source_name, reason };
     let mut url = Url::parse(value.trim()).map_err(|e| err(e.to_string()))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(err(format!(
-            "the scheme must be https:// (or http://), not {}://",
-            url.scheme()
-        )));
+        return Err(err(format!("the scheme must be https:// (or http://), not {}://", url.scheme())));
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(err("it has no host".into()));
@@ -215,17 +187,11 @@ fn parse_env_secs(var: &'static str, value: &str) -> Result<f64, ConfigError> {
 }
 
 fn load_ca_bundle(path: PathBuf) -> Result<CaBundle, ConfigError> {
-    let err = |reason: String| ConfigError::CaBundle {
-        path: path.clone(),
-        reason,
-    };
+    let err = |reason: String| ConfigError::CaBundle { path: path.clone(), reason };
     let pem = std::fs::read(&path).map_err(|e| err(e.to_string()))?;
-    let certs =
-        Certificate::from_pem_bundle(&pem).map_err(|e| err(format!("not a PEM bundle ({e})")))?;
+    let certs = Certificate::from_pem_bundle(&pem).map_err(|e| err(format!("not a PEM bundle ({e})")))?;
     if certs.is_empty() {
-        return Err(err(
-            "it holds no PEM certificates (-----BEGIN CERTIFICATE-----)".into(),
-        ));
+        return Err(err("it holds no PEM certificates (-----BEGIN CERTIFICATE-----)".into()));
     }
     Ok(CaBundle { path, certs })
 }
@@ -233,11 +199,7 @@ fn load_ca_bundle(path: PathBuf) -> Result<CaBundle, ConfigError> {
 /// The colour rule of the design: `--color` decides; with `auto`, a non-empty `NO_COLOR` turns colour
 /// off (no-color.org), else a non-empty `CLICOLOR_FORCE` turns it on, else a terminal that is not
 /// `TERM=dumb` gets colour.
-fn color_enabled(
-    when: ColorWhen,
-    env: &impl Fn(&str) -> Option<String>,
-    is_terminal: bool,
-) -> bool {
+fn color_enabled(when: ColorWhen, env: &impl Fn(&str) -> Option<String>, is_terminal: bool) -> bool {
     match when {
         ColorWhen::Always => true,
         ColorWhen::Never => false,
@@ -263,10 +225,7 @@ mod tests {
         argv.extend_from_slice(flags);
         argv.extend_from_slice(&["chat", "hi"]);
         let cli = crate::cli::Cli::try_parse_from(argv).expect("valid flags");
-        let vars: Vec<(String, String)> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Settings::resolve(
             &cli.global,
             |n| vars.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()),
@@ -285,28 +244,14 @@ mod tests {
 
     #[test]
     fn flags_beat_env_and_env_beats_defaults() {
-        let env = [
-            ("OMNIVA_MODEL", "env/model"),
-            ("OMNIVA_BASE_URL", "http://env:1/v1/"),
-            ("OMNIVA_TIMEOUT", "5"),
-        ];
+        let env = [("OMNIVA_MODEL", "env/model"), ("OMNIVA_BASE_URL", "http://env:1/v1/"), ("OMNIVA_TIMEOUT", "5")];
         let s = resolve(&[], &env).expect("settings");
         assert_eq!(
             (s.model.as_str(), s.base_url.as_str(), s.timeout),
             ("env/model", "http://env:1/v1", Duration::from_secs(5))
         );
-        let s = resolve(
-            &[
-                "-m",
-                "flag/model",
-                "--base-url",
-                "http://flag:2/v1",
-                "--timeout",
-                "7",
-            ],
-            &env,
-        )
-        .expect("settings");
+        let s =
+            resolve(&["-m", "flag/model", "--base-url", "http://flag:2/v1", "--timeout", "7"], &env).expect("settings");
         assert_eq!(
             (s.model.as_str(), s.base_url.as_str(), s.timeout),
             ("flag/model", "http://flag:2/v1", Duration::from_secs(7))
@@ -317,40 +262,21 @@ mod tests {
     fn invalid_values_are_config_errors() {
         assert!(matches!(
             resolve(&[], &[("OMNIVA_TIMEOUT", "soon")]),
-            Err(ConfigError::Env {
-                var: "OMNIVA_TIMEOUT",
-                ..
-            })
+            Err(ConfigError::Env { var: "OMNIVA_TIMEOUT", .. })
         ));
-        assert!(matches!(
-            resolve(&["--base-url", "ftp://x/v1"], &[]),
-            Err(ConfigError::BaseUrl { .. })
-        ));
+        assert!(matches!(resolve(&["--base-url", "ftp://x/v1"], &[]), Err(ConfigError::BaseUrl { .. })));
         assert!(matches!(
             resolve(&[], &[("OMNIVA_BASE_URL", "not a url")]),
-            Err(ConfigError::BaseUrl {
-                source_name: "OMNIVA_BASE_URL",
-                ..
-            })
+            Err(ConfigError::BaseUrl { source_name: "OMNIVA_BASE_URL", .. })
         ));
-        assert!(matches!(
-            resolve(&["--ca-bundle", "/nonexistent/ca.pem"], &[]),
-            Err(ConfigError::CaBundle { .. })
-        ));
+        assert!(matches!(resolve(&["--ca-bundle", "/nonexistent/ca.pem"], &[]), Err(ConfigError::CaBundle { .. })));
     }
 
     #[test]
     fn colour_follows_no_color_then_clicolor_force_then_terminal() {
         let on = |when, vars: &[(&str, &str)], tty| {
-            let vars: Vec<(String, String)> = vars
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect();
-            color_enabled(
-                when,
-                &|n: &str| vars.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()),
-                tty,
-            )
+            let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            color_enabled(when, &|n: &str| vars.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()), tty)
         };
         assert!(on(ColorWhen::Auto, &[], true));
         assert!(!on(ColorWhen::Auto, &[], false));

@@ -53,12 +53,7 @@ impl ProxyRules {
         };
         let no_proxy = var("no_proxy")
             .or_else(|| var("NO_PROXY"))
-            .map(|v| {
-                v.split(',')
-                    .map(|s| s.trim().to_ascii_lowercase())
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            })
+            .map(|v| v.split(',').map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()).collect())
             .unwrap_or_default();
         Ok(ProxyRules {
             http: pick(["http_proxy", "HTTP_PROXY"])?,
@@ -83,10 +78,7 @@ impl ProxyRules {
     }
 
     fn bypassed(&self, host: &str) -> bool {
-        let host = host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_ascii_lowercase();
+        let host = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
         let ip: Option<IpAddr> = host.parse().ok();
         self.no_proxy.iter().any(|entry| {
             if entry == "*" {
@@ -115,19 +107,11 @@ fn in_cidr(ip: IpAddr, net: &str, bits: &str) -> bool {
     };
     match (ip, net) {
         (IpAddr::V4(a), IpAddr::V4(b)) if bits <= 32 => {
-            let mask = if bits == 0 {
-                0
-            } else {
-                u32::MAX << (32 - bits)
-            };
+            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
             u32::from(a) & mask == u32::from(b) & mask
         }
         (IpAddr::V6(a), IpAddr::V6(b)) if bits <= 128 => {
-            let mask = if bits == 0 {
-                0
-            } else {
-                u128::MAX << (128 - bits)
-            };
+            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
             u128::from(a) & mask == u128::from(b) & mask
         }
         _ => false,
@@ -136,22 +120,12 @@ fn in_cidr(ip: IpAddr, net: &str, bits: &str) -> bool {
 
 fn parse_proxy(variable: &'static str, value: &str) -> Result<ProxySpec, ProxyError> {
     // curl treats a value without a scheme as an http:// proxy.
-    let with_scheme = if value.contains("://") {
-        value.to_string()
-    } else {
-        format!("http://{value}")
-    };
-    let url = Url::parse(&with_scheme).map_err(|e| ProxyError {
-        variable,
-        reason: e.to_string(),
-    })?;
+    let with_scheme = if value.contains("://") { value.to_string() } else { format!("http://{value}") };
+    let url = Url::parse(&with_scheme).map_err(|e| ProxyError { variable, reason: e.to_string() })?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err(ProxyError {
             variable,
-            reason: format!(
-                "unsupported proxy scheme {:?} (use http:// or https://)",
-                url.scheme()
-            ),
+            reason: format!("unsupported proxy scheme {:?} (use http:// or https://)", url.scheme()),
         });
     }
     Ok(ProxySpec { url, variable })
@@ -162,10 +136,7 @@ mod tests {
     use super::*;
 
     fn rules(vars: &[(&str, &str)]) -> ProxyRules {
-        let vars: Vec<(String, String)> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         ProxyRules::from_env(|n| vars.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()))
             .expect("valid proxy settings")
     }
@@ -177,9 +148,7 @@ mod tests {
     #[test]
     fn https_proxy_applies_to_https_urls_and_names_its_variable() {
         let r = rules(&[("HTTPS_PROXY", "proxy.corp:3128")]);
-        let p = r
-            .for_url(&url("https://api.example.com/v1"))
-            .expect("proxy");
+        let p = r.for_url(&url("https://api.example.com/v1")).expect("proxy");
         assert_eq!(p.url.as_str(), "http://proxy.corp:3128/");
         assert_eq!(p.variable, "HTTPS_PROXY");
         assert!(r.for_url(&url("http://api.example.com/v1")).is_none());
@@ -187,30 +156,15 @@ mod tests {
 
     #[test]
     fn lowercase_wins_and_all_proxy_is_the_fallback() {
-        let r = rules(&[
-            ("https_proxy", "http://a:1"),
-            ("HTTPS_PROXY", "http://b:1"),
-            ("ALL_PROXY", "http://c:1"),
-        ]);
-        assert_eq!(
-            r.for_url(&url("https://x/")).map(|p| p.variable),
-            Some("https_proxy")
-        );
-        assert_eq!(
-            r.for_url(&url("http://x/")).map(|p| p.variable),
-            Some("ALL_PROXY")
-        );
+        let r = rules(&[("https_proxy", "http://a:1"), ("HTTPS_PROXY", "http://b:1"), ("ALL_PROXY", "http://c:1")]);
+        assert_eq!(r.for_url(&url("https://x/")).map(|p| p.variable), Some("https_proxy"));
+        assert_eq!(r.for_url(&url("http://x/")).map(|p| p.variable), Some("ALL_PROXY"));
     }
 
     #[test]
     fn no_proxy_matches_hosts_domains_wildcards_and_cidr() {
-        let r = rules(&[
-            ("HTTPS_PROXY", "http://p:1"),
-            (
-                "NO_PROXY",
-                "localhost, .internal,example.org:443,10.0.0.0/8",
-            ),
-        ]);
+        let r =
+            rules(&[("HTTPS_PROXY", "http://p:1"), ("NO_PROXY", "localhost, .internal,example.org:443,10.0.0.0/8")]);
         for bypass in [
             "https://localhost/",
             "https://a.internal/",
@@ -220,18 +174,10 @@ mod tests {
         ] {
             assert!(r.for_url(&url(bypass)).is_none(), "{bypass}");
         }
-        for proxied in [
-            "https://notexample.org/",
-            "https://11.0.0.1/",
-            "https://internal.com/",
-        ] {
+        for proxied in ["https://notexample.org/", "https://11.0.0.1/", "https://internal.com/"] {
             assert!(r.for_url(&url(proxied)).is_some(), "{proxied}");
         }
-        assert!(
-            rules(&[("HTTPS_PROXY", "http://p:1"), ("no_proxy", "*")])
-                .for_url(&url("https://x/"))
-                .is_none()
-        );
+        assert!(rules(&[("HTTPS_PROXY", "http://p:1"), ("no_proxy", "*")]).for_url(&url("https://x/")).is_none());
     }
 
     #[test]
@@ -243,8 +189,8 @@ mod tests {
 
     #[test]
     fn invalid_proxy_is_an_error_naming_the_variable() {
-        let err = ProxyRules::from_env(|n| (n == "HTTPS_PROXY").then(|| "socks9://x".to_string()))
-            .expect_err("invalid");
+        let err =
+            ProxyRules::from_env(|n| (n == "HTTPS_PROXY").then(|| "socks9://x".to_string())).expect_err("invalid");
         assert_eq!(err.variable, "HTTPS_PROXY");
     }
 }

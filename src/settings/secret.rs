@@ -132,19 +132,13 @@ impl KeyProblem {
                 )
             }
             KeyProblem::BearerPrefix { len } => {
-                format!(
-                    "OMNIVA_API_KEY starts with \"Bearer \" ({len} characters); the tool adds that itself"
-                )
+                format!("OMNIVA_API_KEY starts with \"Bearer \" ({len} characters); the tool adds that itself")
             }
             KeyProblem::Placeholder { len } => {
-                format!(
-                    "OMNIVA_API_KEY looks like placeholder text, not a real key ({len} characters)"
-                )
+                format!("OMNIVA_API_KEY looks like placeholder text, not a real key ({len} characters)")
             }
             KeyProblem::TooShort { len } => {
-                format!(
-                    "OMNIVA_API_KEY is only {len} characters long; keys are longer (was it cut off?)"
-                )
+                format!("OMNIVA_API_KEY is only {len} characters long; keys are longer (was it cut off?)")
             }
         }
     }
@@ -175,22 +169,10 @@ mod tests {
         let p = |k: &str| KeyProblem::find(k);
         assert_eq!(p("sk-abcdefghijklmnopqrstuv"), None);
         assert_eq!(p(""), Some(KeyProblem::Empty));
-        assert_eq!(
-            p("sk-abcdefghijklmnopqrstuv\n"),
-            Some(KeyProblem::LineBreak { len: 26 })
-        );
-        assert_eq!(
-            p(" sk-abcdefghijklmnopqrstuv"),
-            Some(KeyProblem::Whitespace { len: 26 })
-        );
-        assert_eq!(
-            p("\"sk-abcdefghijklmnopqrstuv\""),
-            Some(KeyProblem::Quotes { len: 27 })
-        );
-        assert_eq!(
-            p("Bearer sk-abcdefghijklmnopqrstuv"),
-            Some(KeyProblem::BearerPrefix { len: 32 })
-        );
+        assert_eq!(p("sk-abcdefghijklmnopqrstuv\n"), Some(KeyProblem::LineBreak { len: 26 }));
+        assert_eq!(p(" sk-abcdefghijklmnopqrstuv"), Some(KeyProblem::Whitespace { len: 26 }));
+        assert_eq!(p("\"sk-abcdefghijklmnopqrstuv\""), Some(KeyProblem::Quotes { len: 27 }));
+        assert_eq!(p("Bearer sk-abcdefghijklmnopqrstuv"), Some(KeyProblem::BearerPrefix { len: 32 }));
         assert_eq!(p("<your-key>"), Some(KeyProblem::Placeholder { len: 10 }));
         assert_eq!(p("sk-..."), Some(KeyProblem::Placeholder { len: 6 }));
         assert_eq!(p("sk-abc"), Some(KeyProblem::TooShort { len: 6 }));

@@ -26,20 +26,14 @@ fn chat_sends_the_documented_request_and_prints_the_answer() {
     });
     let (code, stdout, stderr) = run(with_key(&base(&server)).args(["chat", "What", "is", "RAG?"]));
     mock.assert();
-    assert_eq!(
-        (code, stdout.as_str(), stderr.as_str()),
-        (0, "Retrieval-augmented generation.\n", "")
-    );
+    assert_eq!((code, stdout.as_str(), stderr.as_str()), (0, "Retrieval-augmented generation.\n", ""));
 }
 
 #[test]
 fn chat_user_agent_names_the_tool_and_version() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        when.method(POST).path(PATH).header(
-            "user-agent",
-            format!("tokenfactory/{}", env!("CARGO_PKG_VERSION")),
-        );
+        when.method(POST).path(PATH).header("user-agent", format!("tokenfactory/{}", env!("CARGO_PKG_VERSION")));
         then.status(200).json_body(completion("ok"));
     });
     let (code, _, _) = run(with_key(&base(&server)).args(["chat", "hi"]));
@@ -51,24 +45,17 @@ fn chat_user_agent_names_the_tool_and_version() {
 fn chat_model_precedence_flag_over_env_over_default() {
     let server = MockServer::start();
     let env_model = server.mock(|when, then| {
-        when.method(POST)
-            .path(PATH)
-            .json_body_includes(r#"{"model":"env/model"}"#);
+        when.method(POST).path(PATH).json_body_includes(r#"{"model":"env/model"}"#);
         then.status(200).json_body(completion("from env"));
     });
     let flag_model = server.mock(|when, then| {
-        when.method(POST)
-            .path(PATH)
-            .json_body_includes(r#"{"model":"flag/model"}"#);
+        when.method(POST).path(PATH).json_body_includes(r#"{"model":"flag/model"}"#);
         then.status(200).json_body(completion("from flag"));
     });
-    let (_, stdout, _) = run(with_key(&base(&server))
-        .env("OMNIVA_MODEL", "env/model")
-        .args(["chat", "hi"]));
+    let (_, stdout, _) = run(with_key(&base(&server)).env("OMNIVA_MODEL", "env/model").args(["chat", "hi"]));
     assert_eq!(stdout, "from env\n");
-    let (_, stdout, _) = run(with_key(&base(&server))
-        .env("OMNIVA_MODEL", "env/model")
-        .args(["chat", "-m", "flag/model", "hi"]));
+    let (_, stdout, _) =
+        run(with_key(&base(&server)).env("OMNIVA_MODEL", "env/model").args(["chat", "-m", "flag/model", "hi"]));
     assert_eq!(stdout, "from flag\n");
     env_model.assert_calls(1);
     flag_model.assert_calls(1);
@@ -115,9 +102,7 @@ fn expect_prompt<'a>(server: &'a MockServer, expected: &str) -> httpmock::Mock<'
 fn chat_prompt_from_stdin_alone() {
     let server = MockServer::start();
     let mock = expect_prompt(&server, "notes from a file\n");
-    let (code, stdout, _) = run(with_key(&base(&server))
-        .arg("chat")
-        .write_stdin("notes from a file\n"));
+    let (code, stdout, _) = run(with_key(&base(&server)).arg("chat").write_stdin("notes from a file\n"));
     mock.assert();
     assert_eq!((code, stdout.as_str()), (0, "ok\n"));
 }
@@ -126,9 +111,7 @@ fn chat_prompt_from_stdin_alone() {
 fn chat_prompt_from_stdin_then_blank_line_then_arguments() {
     let server = MockServer::start();
     let mock = expect_prompt(&server, "line one\nline two\n\nsummarize");
-    let (code, _, _) = run(with_key(&base(&server))
-        .args(["chat", "summarize"])
-        .write_stdin("line one\nline two\n\n"));
+    let (code, _, _) = run(with_key(&base(&server)).args(["chat", "summarize"]).write_stdin("line one\nline two\n\n"));
     mock.assert();
     assert_eq!(code, 0);
 }
@@ -137,9 +120,7 @@ fn chat_prompt_from_stdin_then_blank_line_then_arguments() {
 fn chat_dash_reads_stdin_only() {
     let server = MockServer::start();
     let mock = expect_prompt(&server, "from dash");
-    let (code, _, _) = run(with_key(&base(&server))
-        .args(["chat", "-"])
-        .write_stdin("from dash"));
+    let (code, _, _) = run(with_key(&base(&server)).args(["chat", "-"]).write_stdin("from dash"));
     mock.assert();
     assert_eq!(code, 0);
 }
@@ -148,9 +129,7 @@ fn chat_dash_reads_stdin_only() {
 fn chat_empty_stdin_counts_as_absent() {
     let server = MockServer::start();
     let mock = expect_prompt(&server, "just args");
-    let (code, _, stderr) = run(with_key(&base(&server))
-        .args(["chat", "just", "args"])
-        .write_stdin(" \n"));
+    let (code, _, stderr) = run(with_key(&base(&server)).args(["chat", "just", "args"]).write_stdin(" \n"));
     mock.assert();
     assert_eq!((code, stderr.as_str()), (0, ""));
 }
@@ -159,9 +138,7 @@ fn chat_empty_stdin_counts_as_absent() {
 fn chat_no_stdin_ignores_piped_input() {
     let server = MockServer::start();
     let mock = expect_prompt(&server, "only this");
-    let (code, _, _) = run(with_key(&base(&server))
-        .args(["chat", "--no-stdin", "only this"])
-        .write_stdin("ignored"));
+    let (code, _, _) = run(with_key(&base(&server)).args(["chat", "--no-stdin", "only this"]).write_stdin("ignored"));
     mock.assert();
     assert_eq!(code, 0);
 }
@@ -171,45 +148,28 @@ fn chat_without_prompt_is_a_usage_error_with_an_example() {
     let (code, stdout, stderr) = run(tokenfactory().env("OMNIVA_API_KEY", KEY).arg("chat"));
     assert_eq!((code, stdout.as_str()), (2, ""));
     assert!(
-        stderr.starts_with(
-            "tokenfactory: error: no prompt: give it as arguments or pipe it on stdin\n"
-        ),
+        stderr.starts_with("tokenfactory: error: no prompt: give it as arguments or pipe it on stdin\n"),
         "{stderr}"
     );
-    assert!(
-        stderr.contains("tokenfactory chat \"What is retrieval-augmented generation?\""),
-        "{stderr}"
-    );
+    assert!(stderr.contains("tokenfactory chat \"What is retrieval-augmented generation?\""), "{stderr}");
 }
 
 #[test]
 fn chat_blank_prompt_and_dash_with_words_are_usage_errors() {
-    let (code, _, stderr) = run(tokenfactory()
-        .env("OMNIVA_API_KEY", KEY)
-        .args(["chat", "  "]));
+    let (code, _, stderr) = run(tokenfactory().env("OMNIVA_API_KEY", KEY).args(["chat", "  "]));
     assert_eq!(code, 2);
     assert!(stderr.contains("the prompt is blank"), "{stderr}");
-    let (code, _, stderr) = run(tokenfactory()
-        .env("OMNIVA_API_KEY", KEY)
-        .args(["chat", "-", "more"]));
+    let (code, _, stderr) = run(tokenfactory().env("OMNIVA_API_KEY", KEY).args(["chat", "-", "more"]));
     assert_eq!(code, 2);
-    assert!(
-        stderr.contains("`-` (read the prompt from stdin) cannot be combined"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("`-` (read the prompt from stdin) cannot be combined"), "{stderr}");
 }
 
 #[test]
 fn chat_non_utf8_stdin_names_the_byte_offset() {
-    let (code, stdout, stderr) = run(tokenfactory()
-        .env("OMNIVA_API_KEY", KEY)
-        .arg("chat")
-        .write_stdin(b"abc\xffdef".to_vec()));
+    let (code, stdout, stderr) =
+        run(tokenfactory().env("OMNIVA_API_KEY", KEY).arg("chat").write_stdin(b"abc\xffdef".to_vec()));
     assert_eq!((code, stdout.as_str()), (1, ""));
-    assert!(
-        stderr.contains("stdin is not valid UTF-8 text (invalid byte at offset 3)"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("stdin is not valid UTF-8 text (invalid byte at offset 3)"), "{stderr}");
 }
 
 #[test]
@@ -219,9 +179,7 @@ fn chat_without_key_exits_3_and_sends_nothing() {
         when.any_request();
         then.status(200).json_body(completion("should not happen"));
     });
-    let (code, stdout, stderr) = run(tokenfactory()
-        .env("OMNIVA_BASE_URL", base(&server))
-        .args(["chat", "hi"]));
+    let (code, stdout, stderr) = run(tokenfactory().env("OMNIVA_BASE_URL", base(&server)).args(["chat", "hi"]));
     assert_eq!((code, stdout.as_str()), (3, ""));
     assert_eq!(
         stderr,
@@ -241,21 +199,13 @@ fn chat_malformed_keys_exit_3_naming_the_fault() {
     });
     let cases = [
         (format!("{KEY}\n"), "contains a line break (33 characters)"),
-        (
-            format!("\"{KEY}\""),
-            "is wrapped in quote characters (34 characters)",
-        ),
-        (
-            format!("Bearer {KEY}"),
-            "starts with \"Bearer \" (39 characters)",
-        ),
+        (format!("\"{KEY}\""), "is wrapped in quote characters (34 characters)"),
+        (format!("Bearer {KEY}"), "starts with \"Bearer \" (39 characters)"),
         ("<your-key>".to_string(), "looks like placeholder text"),
     ];
     for (key, fault) in cases {
-        let (code, stdout, stderr) = run(tokenfactory()
-            .env("OMNIVA_API_KEY", &key)
-            .env("OMNIVA_BASE_URL", base(&server))
-            .args(["chat", "hi"]));
+        let (code, stdout, stderr) =
+            run(tokenfactory().env("OMNIVA_API_KEY", &key).env("OMNIVA_BASE_URL", base(&server)).args(["chat", "hi"]));
         assert_eq!((code, stdout.as_str()), (3, ""), "{key:?}");
         assert!(stderr.contains(fault), "{key:?}: {stderr}");
         assert!(stderr.contains("export OMNIVA_API_KEY="), "{stderr}");
@@ -265,23 +215,15 @@ fn chat_malformed_keys_exit_3_naming_the_fault() {
 
 #[test]
 fn chat_invalid_base_url_exits_3() {
-    let (code, _, stderr) = run(tokenfactory().env("OMNIVA_API_KEY", KEY).args([
-        "--base-url",
-        "localhost:8080/v1",
-        "chat",
-        "hi",
-    ]));
+    let (code, _, stderr) =
+        run(tokenfactory().env("OMNIVA_API_KEY", KEY).args(["--base-url", "localhost:8080/v1", "chat", "hi"]));
     assert_eq!(code, 3);
     assert!(
-        stderr.starts_with(
-            "tokenfactory: error: invalid base URL \"localhost:8080/v1\" (from --base-url)"
-        ),
+        stderr.starts_with("tokenfactory: error: invalid base URL \"localhost:8080/v1\" (from --base-url)"),
         "{stderr}"
     );
-    let (code, _, stderr) = run(tokenfactory()
-        .env("OMNIVA_API_KEY", KEY)
-        .env("OMNIVA_BASE_URL", "::")
-        .args(["chat", "hi"]));
+    let (code, _, stderr) =
+        run(tokenfactory().env("OMNIVA_API_KEY", KEY).env("OMNIVA_BASE_URL", "::").args(["chat", "hi"]));
     assert_eq!(code, 3);
     assert!(stderr.contains("(from OMNIVA_BASE_URL)"), "{stderr}");
 }
@@ -299,9 +241,7 @@ fn chat_json_prints_the_raw_response() {
     let body = r#"{"id":"x","choices":[{"message":{"content":"hi"},"finish_reason":"stop"}],"extra":{"kept":true}}"#;
     server.mock(|when, then| {
         when.method(POST).path(PATH);
-        then.status(200)
-            .header("content-type", "application/json")
-            .body(body);
+        then.status(200).header("content-type", "application/json").body(body);
     });
     let (code, stdout, _) = run(with_key(&base(&server)).args(["chat", "--json", "hi"]));
     assert_eq!((code, stdout), (0, format!("{body}\n")));
@@ -320,10 +260,7 @@ fn chat_reasoning_goes_to_stderr_only_when_asked() {
     let (_, stdout, stderr) = run(with_key(&base(&server)).args(["chat", "q"]));
     assert_eq!((stdout.as_str(), stderr.as_str()), ("42\n", ""));
     let (_, stdout, stderr) = run(with_key(&base(&server)).args(["chat", "--reasoning", "q"]));
-    assert_eq!(
-        (stdout.as_str(), stderr.as_str()),
-        ("42\n", "Let me think.\n")
-    );
+    assert_eq!((stdout.as_str(), stderr.as_str()), ("42\n", "Let me think.\n"));
 }
 
 #[test]
@@ -335,14 +272,8 @@ fn chat_stats_report_model_tokens_and_rate_on_stderr() {
     });
     let (code, stdout, stderr) = run(with_key(&base(&server)).args(["chat", "--stats", "q"]));
     assert_eq!((code, stdout.as_str()), (0, "ok\n"));
-    assert!(
-        stderr.starts_with("model: Omniva/Kimi-K2.6; time: "),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("tokens: 9 prompt, 3 completion; "),
-        "{stderr}"
-    );
+    assert!(stderr.starts_with("model: Omniva/Kimi-K2.6; time: "), "{stderr}");
+    assert!(stderr.contains("tokens: 9 prompt, 3 completion; "), "{stderr}");
     assert!(stderr.trim_end().ends_with("tokens/s"), "{stderr}");
 }
 
@@ -351,14 +282,10 @@ fn chat_stats_say_when_usage_is_missing() {
     let server = MockServer::start();
     server.mock(|when, then| {
         when.method(POST).path(PATH);
-        then.status(200)
-            .json_body(json!({"choices": [{"message": {"content": "ok"}}]}));
+        then.status(200).json_body(json!({"choices": [{"message": {"content": "ok"}}]}));
     });
     let (_, _, stderr) = run(with_key(&base(&server)).args(["chat", "--stats", "q"]));
-    assert!(
-        stderr.contains("tokens: not reported by the server (no usage in the response)"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("tokens: not reported by the server (no usage in the response)"), "{stderr}");
 }
 
 #[test]
@@ -370,8 +297,7 @@ fn chat_empty_answer_from_spent_budget_exits_1_with_advice() {
             "choices": [{"message": {"content": "", "reasoning_content": "long thoughts"}, "finish_reason": "length"}]
         }));
     });
-    let (code, stdout, stderr) =
-        run(with_key(&base(&server)).args(["chat", "--max-tokens", "16", "q"]));
+    let (code, stdout, stderr) = run(with_key(&base(&server)).args(["chat", "--max-tokens", "16", "q"]));
     assert_eq!((code, stdout.as_str()), (1, ""));
     assert_eq!(
         stderr,
@@ -385,14 +311,12 @@ fn chat_cut_off_answer_is_printed_with_a_warning() {
     let server = MockServer::start();
     server.mock(|when, then| {
         when.method(POST).path(PATH);
-        then.status(200).json_body(json!({"choices": [{"message": {"content": "The answer is"}, "finish_reason": "length"}]}));
+        then.status(200)
+            .json_body(json!({"choices": [{"message": {"content": "The answer is"}, "finish_reason": "length"}]}));
     });
     let (code, stdout, stderr) = run(with_key(&base(&server)).args(["chat", "q"]));
     assert_eq!((code, stdout.as_str()), (0, "The answer is\n"));
-    assert!(
-        stderr.starts_with("tokenfactory: warning: the answer was cut off"),
-        "{stderr}"
-    );
+    assert!(stderr.starts_with("tokenfactory: warning: the answer was cut off"), "{stderr}");
 }
 
 #[test]

@@ -13,10 +13,7 @@ fn chat_against(status: u16, content_type: &str, body: &str) -> (i32, String, St
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
         when.method(POST).path("/v1/chat/completions");
-        then.status(status)
-            .header("content-type", content_type)
-            .header("x-request-id", "req_abc123")
-            .body(body);
+        then.status(status).header("content-type", content_type).header("x-request-id", "req_abc123").body(body);
     });
     let result = run(with_key(&server.url("/v1")).args(["chat", "-m", "Omniva/Kimi-K2.6", "hi"]));
     mock.assert_calls(1);
@@ -43,47 +40,23 @@ fn check(result: (i32, String, String), code: i32, headline: &str, hint: &str) {
 
 #[test]
 fn status_400_bad_request_exits_5() {
-    let body = openai_error(
-        "temperature must be at most 2",
-        "invalid_request_error",
-        "invalid_value",
-        Some("temperature"),
-    );
-    check(
-        chat_against(400, "application/json", &body),
-        5,
-        "400 Bad Request from http://",
-        "check --temperature (0-2)",
-    );
+    let body =
+        openai_error("temperature must be at most 2", "invalid_request_error", "invalid_value", Some("temperature"));
+    check(chat_against(400, "application/json", &body), 5, "400 Bad Request from http://", "check --temperature (0-2)");
 }
 
 #[test]
 fn status_401_exits_4_and_points_at_the_key() {
-    let body = openai_error(
-        "Invalid API key",
-        "authentication_error",
-        "invalid_api_key",
-        None,
-    );
+    let body = openai_error("Invalid API key", "authentication_error", "invalid_api_key", None);
     let result = chat_against(401, "application/json", &body);
-    check(
-        result.clone(),
-        4,
-        "401 Unauthorized from http://",
-        "generate a new key",
-    );
+    check(result.clone(), 4, "401 Unauthorized from http://", "generate a new key");
     assert!(result.2.contains(": Invalid API key\n"), "{}", result.2);
 }
 
 #[test]
 fn status_403_exits_4_and_names_revocation_and_workspace() {
     let body = openai_error("Key revoked", "permission_error", "forbidden", None);
-    check(
-        chat_against(403, "application/json", &body),
-        4,
-        "403 Forbidden",
-        "member of its workspace",
-    );
+    check(chat_against(403, "application/json", &body), 4, "403 Forbidden", "member of its workspace");
 }
 
 #[test]
@@ -94,40 +67,20 @@ fn status_404_naming_the_model_exits_5() {
         "model_not_found",
         Some("model"),
     );
-    check(
-        chat_against(404, "application/json", &body),
-        5,
-        "404 Not Found",
-        "tokenfactory models",
-    );
+    check(chat_against(404, "application/json", &body), 5, "404 Not Found", "tokenfactory models");
 }
 
 #[test]
 fn status_404_of_the_endpoint_exits_3_with_the_url() {
     let result = chat_against(404, "text/plain", "404 page not found");
-    check(
-        result.clone(),
-        3,
-        "404 Not Found from http://",
-        "the base URL is probably wrong (tried http://127.0.0.1:",
-    );
-    assert!(
-        result
-            .2
-            .contains("/v1/chat/completions): it usually ends in /v1"),
-        "{}",
-        result.2
-    );
+    check(result.clone(), 3, "404 Not Found from http://", "the base URL is probably wrong (tried http://127.0.0.1:");
+    assert!(result.2.contains("/v1/chat/completions): it usually ends in /v1"), "{}", result.2);
 }
 
 #[test]
 fn status_413_exits_5_and_says_the_prompt_is_too_large() {
     check(
-        chat_against(
-            413,
-            "application/json",
-            r#"{"error":{"message":"request too large"}}"#,
-        ),
+        chat_against(413, "application/json", r#"{"error":{"message":"request too large"}}"#),
         5,
         "413 Payload Too Large",
         "send less text",
@@ -136,8 +89,7 @@ fn status_413_exits_5_and_says_the_prompt_is_too_large() {
 
 #[test]
 fn status_422_exits_5_with_the_validation_message() {
-    let body =
-        r#"{"detail":[{"loc":["body","messages"],"msg":"field required","type":"missing"}]}"#;
+    let body = r#"{"detail":[{"loc":["body","messages"],"msg":"field required","type":"missing"}]}"#;
     check(
         chat_against(422, "application/json", body),
         5,
@@ -158,27 +110,14 @@ fn status_429_exits_6_with_the_reset_time() {
             .json_body(json!({"error": {"message": "Rate limit reached", "type": "rate_limit_error", "code": "rate_limit_exceeded"}}));
     });
     let result = run(with_key(&server.url("/v1")).args(["chat", "hi"]));
-    check(
-        result.clone(),
-        6,
-        "429 Too Many Requests",
-        "retry-after 20 s",
-    );
-    assert!(
-        result.2.contains("x-ratelimit-remaining-requests: 0"),
-        "{}",
-        result.2
-    );
+    check(result.clone(), 6, "429 Too Many Requests", "retry-after 20 s");
+    assert!(result.2.contains("x-ratelimit-remaining-requests: 0"), "{}", result.2);
 }
 
 #[test]
 fn status_500_exits_7_and_mentions_support() {
     check(
-        chat_against(
-            500,
-            "application/json",
-            r#"{"error":{"message":"boom","code":"internal_error"}}"#,
-        ),
+        chat_against(500, "application/json", r#"{"error":{"message":"boom","code":"internal_error"}}"#),
         7,
         "500 Internal Server Error",
         "request id above to support",
@@ -188,56 +127,23 @@ fn status_500_exits_7_and_mentions_support() {
 #[test]
 fn status_503_exits_7_with_the_fallback_pattern() {
     let body = r#"{"error":{"message":"model overloaded","code":"upstream_unavailable"}}"#;
-    check(
-        chat_against(503, "application/json", body),
-        7,
-        "503 Service Unavailable",
-        "--fallback-model",
-    );
+    check(chat_against(503, "application/json", body), 7, "503 Service Unavailable", "--fallback-model");
 }
 
 #[test]
 fn non_json_error_body_is_quoted() {
-    let result = chat_against(
-        502,
-        "text/plain",
-        "upstream connect error or disconnect/reset before headers\n",
-    );
-    check(
-        result.clone(),
-        7,
-        "502 Bad Gateway from http://",
-        "server failed on its side",
-    );
-    assert!(
-        result
-            .2
-            .contains(": upstream connect error or disconnect/reset before headers\n"),
-        "{}",
-        result.2
-    );
+    let result = chat_against(502, "text/plain", "upstream connect error or disconnect/reset before headers\n");
+    check(result.clone(), 7, "502 Bad Gateway from http://", "server failed on its side");
+    assert!(result.2.contains(": upstream connect error or disconnect/reset before headers\n"), "{}", result.2);
 }
 
 #[test]
 fn html_error_body_shows_its_title() {
-    let html = "<!DOCTYPE html><html><head><title>Access Denied</title></head><body><h1>Blocked by proxy</h1></body></html>";
+    let html =
+        "<!DOCTYPE html><html><head><title>Access Denied</title></head><body><h1>Blocked by proxy</h1></body></html>";
     let result = chat_against(403, "text/html", html);
-    check(
-        result.clone(),
-        4,
-        "403 Forbidden from http://",
-        "key was recognised",
-    );
-    assert!(
-        result
-            .2
-            .lines()
-            .next()
-            .unwrap_or("")
-            .ends_with(": Access Denied"),
-        "{}",
-        result.2
-    );
+    check(result.clone(), 4, "403 Forbidden from http://", "key was recognised");
+    assert!(result.2.lines().next().unwrap_or("").ends_with(": Access Denied"), "{}", result.2);
 }
 
 #[test]
@@ -245,9 +151,7 @@ fn success_with_a_body_that_is_not_json_exits_1() {
     let result = chat_against(200, "text/html", "<html>login page</html>");
     assert_eq!(result.0, 1);
     assert!(
-        result
-            .2
-            .starts_with("tokenfactory: error: the server's chat completion could not be read: "),
+        result.2.starts_with("tokenfactory: error: the server's chat completion could not be read: "),
         "{}",
         result.2
     );
@@ -258,22 +162,14 @@ fn verbose_shows_request_and_response_with_the_key_masked() {
     let server = MockServer::start();
     server.mock(|when, then| {
         when.method(POST).path("/v1/chat/completions");
-        then.status(200)
-            .header("x-request-id", "req_v")
-            .json_body(crate::harness::completion("ok"));
+        then.status(200).header("x-request-id", "req_v").json_body(crate::harness::completion("ok"));
     });
     let url = server.url("/v1/chat/completions");
     let (code, stdout, stderr) = run(with_key(&server.url("/v1")).args(["chat", "-v", "hi"]));
     assert_eq!((code, stdout.as_str()), (0, "ok\n"));
     assert!(stderr.contains(&format!("> POST {url}\n")), "{stderr}");
-    assert!(
-        stderr.contains("> authorization: Bearer sk-o…25xx\n"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("> proxy: none (direct connection)\n"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("> authorization: Bearer sk-o…25xx\n"), "{stderr}");
+    assert!(stderr.contains("> proxy: none (direct connection)\n"), "{stderr}");
     assert!(stderr.contains("< 200 OK ("), "{stderr}");
     assert!(stderr.contains("< x-request-id: req_v\n"), "{stderr}");
 }
@@ -281,12 +177,8 @@ fn verbose_shows_request_and_response_with_the_key_masked() {
 #[test]
 fn connection_refused_exits_8_naming_the_host() {
     // Bind then drop a listener to get a port nobody listens on.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
-    let (code, stdout, stderr) =
-        run(with_key(&format!("http://127.0.0.1:{port}/v1")).args(["chat", "hi"]));
+    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
+    let (code, stdout, stderr) = run(with_key(&format!("http://127.0.0.1:{port}/v1")).args(["chat", "hi"]));
     assert_eq!((code, stdout.as_str()), (8, ""));
     assert!(
         stderr.starts_with(&format!(
@@ -294,10 +186,7 @@ fn connection_refused_exits_8_naming_the_host() {
         )),
         "{stderr}"
     );
-    assert!(
-        stderr.contains(&format!("could not reach 127.0.0.1:{port}")),
-        "{stderr}"
-    );
+    assert!(stderr.contains(&format!("could not reach 127.0.0.1:{port}")), "{stderr}");
 }
 
 #[test]
@@ -312,19 +201,9 @@ fn server_that_never_answers_times_out_with_exit_8_naming_the_flag() {
         }
         std::thread::sleep(std::time::Duration::from_secs(10));
     });
-    let (code, stdout, stderr) = run(with_key(&format!("http://127.0.0.1:{port}/v1")).args([
-        "--timeout",
-        "0.5",
-        "chat",
-        "hi",
-    ]));
+    let (code, stdout, stderr) =
+        run(with_key(&format!("http://127.0.0.1:{port}/v1")).args(["--timeout", "0.5", "chat", "hi"]));
     assert_eq!((code, stdout.as_str()), (8, ""));
-    assert!(
-        stderr.contains("within 0.5 s (--timeout expired)"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("raise the limit with --timeout"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("within 0.5 s (--timeout expired)"), "{stderr}");
+    assert!(stderr.contains("raise the limit with --timeout"), "{stderr}");
 }

@@ -53,20 +53,11 @@ pub fn with_key(base: &str) -> Command {
 
 /// Runs the command and returns (exit code, stdout, stderr), checking the key leaked nowhere.
 pub fn run(cmd: &mut Command) -> (i32, String, String) {
-    let output = cmd
-        .timeout(std::time::Duration::from_secs(30))
-        .output()
-        .expect("runs");
+    let output = cmd.timeout(std::time::Duration::from_secs(30)).output().expect("runs");
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(
-        !stdout.contains(KEY) && !stderr.contains(KEY),
-        "the key leaked:\n{stdout}\n{stderr}"
-    );
-    assert!(
-        !stdout.contains("TESTKEY") && !stderr.contains("TESTKEY"),
-        "part of the key leaked:\n{stdout}\n{stderr}"
-    );
+    assert!(!stdout.contains(KEY) && !stderr.contains(KEY), "the key leaked:\n{stdout}\n{stderr}");
+    assert!(!stdout.contains("TESTKEY") && !stderr.contains("TESTKEY"), "part of the key leaked:\n{stdout}\n{stderr}");
     (output.status.code().unwrap_or(-1), stdout, stderr)
 }
 
@@ -77,4 +68,46 @@ pub fn completion(content: &str) -> serde_json::Value {
         "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 9, "completion_tokens": 3, "total_tokens": 12}
     })
+}
+
+/// The same clean environment for a `std::process::Command`, for tests that read the child's
+/// output while it runs. Stdin is null, stdout and stderr are piped.
+pub fn live(base: &str) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("tokenfactory"));
+    cmd.env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("OMNIVA_API_KEY", KEY)
+        .env("OMNIVA_BASE_URL", base)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    cmd
+}
+
+/// Reads a child's stdout on a thread, passing on each read as it arrives.
+pub fn stdout_reader(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<Vec<u8>> {
+    use std::io::Read;
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Collects from `rx` until `want` has been seen; panics after a generous 20 s.
+pub fn read_until(rx: &std::sync::mpsc::Receiver<Vec<u8>>, seen: &mut Vec<u8>, want: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !String::from_utf8_lossy(seen).contains(want) {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(bytes) => seen.extend_from_slice(&bytes),
+            Err(_) => panic!("{want:?} never arrived on stdout; got {:?}", String::from_utf8_lossy(seen)),
+        }
+    }
 }

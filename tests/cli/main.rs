@@ -3,4 +3,6 @@
 mod chat;
 mod errors;
 mod harness;
+mod script_server;
+mod stream;
 mod tls;

@@ -19,23 +19,14 @@ fn make_pki() -> TestPki {
     let ca_key = KeyPair::generate().expect("ca key");
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("ca params");
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "Example Corp TLS Inspection Root CA");
+    ca_params.distinguished_name.push(DnType::CommonName, "Example Corp TLS Inspection Root CA");
     let ca = CertifiedIssuer::self_signed(ca_params, ca_key).expect("ca");
     let leaf_key = KeyPair::generate().expect("leaf key");
     let mut leaf_params =
-        CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
-            .expect("leaf params");
-    leaf_params
-        .distinguished_name
-        .push(DnType::CommonName, "localhost");
+        CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()]).expect("leaf params");
+    leaf_params.distinguished_name.push(DnType::CommonName, "localhost");
     let leaf = leaf_params.signed_by(&leaf_key, &ca).expect("leaf");
-    TestPki {
-        ca_pem: ca.pem(),
-        leaf_der: leaf.der().to_vec(),
-        leaf_key_der: leaf_key.serialize_der(),
-    }
+    TestPki { ca_pem: ca.pem(), leaf_der: leaf.der().to_vec(), leaf_key_der: leaf_key.serialize_der() }
 }
 
 /// Serves HTTPS on 127.0.0.1 with `pki`'s leaf, answering every request with a chat completion.
@@ -55,10 +46,7 @@ fn serve(pki: &TestPki) -> u16 {
     let port = listener.local_addr().expect("addr").port();
     listener.set_nonblocking(true).expect("nonblocking");
     std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
             loop {
@@ -92,19 +80,13 @@ fn serve(pki: &TestPki) -> u16 {
 fn tls_untrusted_certificate_exits_8_and_suggests_ca_bundle() {
     let pki = make_pki();
     let port = serve(&pki);
-    let (code, stdout, stderr) =
-        run(with_key(&format!("https://127.0.0.1:{port}/v1")).args(["chat", "hi"]));
+    let (code, stdout, stderr) = run(with_key(&format!("https://127.0.0.1:{port}/v1")).args(["chat", "hi"]));
     assert_eq!((code, stdout.as_str()), (8, ""), "{stderr}");
     assert!(
-        stderr.starts_with(
-            "tokenfactory: error: the server's certificate is not trusted (unknown issuer)"
-        ),
+        stderr.starts_with("tokenfactory: error: the server's certificate is not trusted (unknown issuer)"),
         "{stderr}"
     );
-    assert!(
-        stderr.contains("TLS-inspecting corporate proxy"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("TLS-inspecting corporate proxy"), "{stderr}");
     assert!(stderr.contains("--ca-bundle corp-ca.pem"), "{stderr}");
 }
 
@@ -117,40 +99,23 @@ fn tls_ca_bundle_adds_the_test_ca_and_the_request_succeeds() {
     let ca_file = dir.join("ca.pem");
     std::fs::write(&ca_file, &pki.ca_pem).expect("write ca");
     let base = format!("https://127.0.0.1:{port}/v1");
-    let (code, stdout, stderr) = run(with_key(&base)
-        .arg("--ca-bundle")
-        .arg(&ca_file)
-        .args(["chat", "hi"]));
-    assert_eq!(
-        (code, stdout.as_str(), stderr.as_str()),
-        (0, "secure hello\n", "")
-    );
-    let (code, stdout, _) = run(with_key(&base)
-        .env("OMNIVA_CA_BUNDLE", &ca_file)
-        .args(["chat", "hi"]));
+    let (code, stdout, stderr) = run(with_key(&base).arg("--ca-bundle").arg(&ca_file).args(["chat", "hi"]));
+    assert_eq!((code, stdout.as_str(), stderr.as_str()), (0, "secure hello\n", ""));
+    let (code, stdout, _) = run(with_key(&base).env("OMNIVA_CA_BUNDLE", &ca_file).args(["chat", "hi"]));
     assert_eq!((code, stdout.as_str()), (0, "secure hello\n"));
     let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn tls_unreadable_ca_bundle_exits_3() {
-    let (code, _, stderr) = run(with_key("https://127.0.0.1:9/v1").args([
-        "--ca-bundle",
-        "/nonexistent/corp.pem",
-        "chat",
-        "hi",
-    ]));
+    let (code, _, stderr) =
+        run(with_key("https://127.0.0.1:9/v1").args(["--ca-bundle", "/nonexistent/corp.pem", "chat", "hi"]));
     assert_eq!(code, 3);
-    assert!(
-        stderr.starts_with("tokenfactory: error: cannot use CA bundle /nonexistent/corp.pem: "),
-        "{stderr}"
-    );
+    assert!(stderr.starts_with("tokenfactory: error: cannot use CA bundle /nonexistent/corp.pem: "), "{stderr}");
     let not_pem = std::env::temp_dir().join(format!("tf-notpem-{}", std::process::id()));
     std::fs::write(&not_pem, "hello").expect("write");
-    let (code, _, stderr) = run(with_key("https://127.0.0.1:9/v1")
-        .arg("--ca-bundle")
-        .arg(&not_pem)
-        .args(["chat", "hi"]));
+    let (code, _, stderr) =
+        run(with_key("https://127.0.0.1:9/v1").arg("--ca-bundle").arg(&not_pem).args(["chat", "hi"]));
     assert_eq!(code, 3);
     assert!(stderr.contains("holds no PEM certificates"), "{stderr}");
     let _ = std::fs::remove_file(not_pem);

@@ -25,28 +25,18 @@ pub enum StdinUse {
 
 /// Stdin that is not UTF-8.
 #[derive(Debug, thiserror::Error)]
-#[error(
-    "stdin is not valid UTF-8 text (invalid byte at offset {offset}); convert it first, e.g. with iconv"
-)]
+#[error("stdin is not valid UTF-8 text (invalid byte at offset {offset}); convert it first, e.g. with iconv")]
 pub struct NotUtf8 {
     pub offset: usize,
 }
 
 /// Decides how stdin is used, or rejects the arguments.
-pub fn stdin_use(
-    words: &[String],
-    no_stdin: bool,
-    stdin_is_terminal: bool,
-) -> Result<StdinUse, UsageError> {
+pub fn stdin_use(words: &[String], no_stdin: bool, stdin_is_terminal: bool) -> Result<StdinUse, UsageError> {
     let dash = words.iter().any(|w| w == "-");
     if dash && words.len() > 1 {
         return Err(UsageError {
-            message: "`-` (read the prompt from stdin) cannot be combined with other prompt words"
-                .into(),
-            hint: Some(
-                "pipe the text and pass the words: cat notes.md | tokenfactory chat \"summarize\""
-                    .into(),
-            ),
+            message: "`-` (read the prompt from stdin) cannot be combined with other prompt words".into(),
+            hint: Some("pipe the text and pass the words: cat notes.md | tokenfactory chat \"summarize\"".into()),
         });
     }
     if dash && no_stdin {
@@ -65,17 +55,9 @@ pub fn stdin_use(
 }
 
 /// Builds the prompt from the words and the stdin text (already read, if it was to be read).
-pub fn assemble(
-    words: &[String],
-    stdin: Option<String>,
-    mode: StdinUse,
-) -> Result<String, UsageError> {
+pub fn assemble(words: &[String], stdin: Option<String>, mode: StdinUse) -> Result<String, UsageError> {
     let stdin = stdin.filter(|s| !s.trim().is_empty());
-    let joined = if mode == StdinUse::Only {
-        String::new()
-    } else {
-        words.join(" ")
-    };
+    let joined = if mode == StdinUse::Only { String::new() } else { words.join(" ") };
     let prompt = match stdin {
         Some(text) if joined.is_empty() => text,
         Some(mut text) => {
@@ -100,10 +82,7 @@ pub fn assemble(
         None => joined,
     };
     if prompt.trim().is_empty() {
-        return Err(UsageError {
-            message: "the prompt is blank".into(),
-            hint: Some(EXAMPLE.into()),
-        });
+        return Err(UsageError { message: "the prompt is blank".into(), hint: Some(EXAMPLE.into()) });
     }
     Ok(prompt)
 }
@@ -140,12 +119,7 @@ pub fn read_stdin(hint: Option<&dyn Fn()>) -> anyhow::Result<String> {
         .join()
         .map_err(|_| anyhow::anyhow!("reading stdin failed"))?
         .map_err(|e| anyhow::Error::new(e).context("cannot read stdin"))?;
-    String::from_utf8(bytes).map_err(|e| {
-        NotUtf8 {
-            offset: e.utf8_error().valid_up_to(),
-        }
-        .into()
-    })
+    String::from_utf8(bytes).map_err(|e| NotUtf8 { offset: e.utf8_error().valid_up_to() }.into())
 }
 
 #[cfg(test)]
@@ -158,25 +132,14 @@ mod tests {
 
     #[test]
     fn stdin_comes_first_then_a_blank_line_then_the_words() {
-        let p = assemble(
-            &words(&["summarize", "this"]),
-            Some("notes\n\n".into()),
-            StdinUse::IfPiped,
-        )
-        .expect("prompt");
+        let p = assemble(&words(&["summarize", "this"]), Some("notes\n\n".into()), StdinUse::IfPiped).expect("prompt");
         assert_eq!(p, "notes\n\nsummarize this");
     }
 
     #[test]
     fn stdin_alone_is_kept_as_is_and_blank_stdin_is_absent() {
-        assert_eq!(
-            assemble(&[], Some("hello\n".into()), StdinUse::IfPiped).expect("prompt"),
-            "hello\n"
-        );
-        assert_eq!(
-            assemble(&words(&["hi"]), Some(" \n".into()), StdinUse::IfPiped).expect("prompt"),
-            "hi"
-        );
+        assert_eq!(assemble(&[], Some("hello\n".into()), StdinUse::IfPiped).expect("prompt"), "hello\n");
+        assert_eq!(assemble(&words(&["hi"]), Some(" \n".into()), StdinUse::IfPiped).expect("prompt"), "hi");
     }
 
     #[test]
@@ -190,21 +153,9 @@ mod tests {
 
     #[test]
     fn stdin_is_read_only_when_piped_or_asked_for() {
-        assert_eq!(
-            stdin_use(&words(&["hi"]), false, true).expect("ok"),
-            StdinUse::Ignore
-        );
-        assert_eq!(
-            stdin_use(&words(&["hi"]), false, false).expect("ok"),
-            StdinUse::IfPiped
-        );
-        assert_eq!(
-            stdin_use(&words(&["hi"]), true, false).expect("ok"),
-            StdinUse::Ignore
-        );
-        assert_eq!(
-            stdin_use(&words(&["-"]), false, true).expect("ok"),
-            StdinUse::Only
-        );
+        assert_eq!(stdin_use(&words(&["hi"]), false, true).expect("ok"), StdinUse::Ignore);
+        assert_eq!(stdin_use(&words(&["hi"]), false, false).expect("ok"), StdinUse::IfPiped);
+        assert_eq!(stdin_use(&words(&["hi"]), true, false).expect("ok"), StdinUse::Ignore);
+        assert_eq!(stdin_use(&words(&["-"]), false, true).expect("ok"), StdinUse::Only);
     }
 }

@@ -1,0 +1,105 @@
+//! A streamed chat completion on the wire: opens the request, reads the body one network read at
+//! a time under the first-byte and idle timers, and decodes SSE events. What the events mean is
+//! the chat command's business.
+
+use std::time::{Duration, Instant};
+
+use reqwest::Response;
+use reqwest::header::CONTENT_TYPE;
+
+use super::client::{Client, Reply};
+use super::error::{ApiError, Timer, classify_transport};
+use super::sse::{SseDecoder, SseEvent};
+use super::wire::{ChatCompletion, ChatRequest};
+
+/// What the server answered to a streamed request.
+pub enum StreamStart {
+    /// A `text/event-stream` body to read.
+    Events(EventStream),
+    /// The server ignored `stream: true` and sent one JSON completion.
+    Whole(Reply<ChatCompletion>),
+}
+
+/// Why an open stream stopped delivering before its terminator.
+#[derive(Debug)]
+pub enum StreamFault {
+    /// The connection ended (cleanly or not) before `data: [DONE]`.
+    Closed { detail: Option<String> },
+    /// A timer fired: `--timeout` before the first byte, `--idle-timeout` after.
+    Stalled { timer: Timer, after: Duration },
+}
+
+pub struct EventStream {
+    response: Response,
+    decoder: SseDecoder,
+    /// Until the first byte arrives, reads are bounded by this deadline (`--timeout`).
+    first_byte_deadline: Option<Instant>,
+    request_timeout: Duration,
+    idle: Duration,
+    url: String,
+}
+
+impl Client {
+    /// `POST /chat/completions` with `stream: true`. The wait for the response headers and the
+    /// first body byte is bounded by `--timeout`; later gaps by `idle`.
+    pub async fn chat_stream(&self, request: &ChatRequest, idle: Duration) -> Result<StreamStart, ApiError> {
+        let url = self.url("chat/completions");
+        let body =
+            serde_json::to_vec(request).map_err(|e| ApiError::Decode { what: "request", detail: e.to_string() })?;
+        let timeout = self.request_timeout();
+        let deadline = Instant::now() + timeout;
+        let send = self.send(reqwest::Method::POST, &url, Some(body), Some(&request.model));
+        let response = match tokio::time::timeout(timeout, send).await {
+            Ok(result) => result?,
+            Err(_) => return Err(ApiError::Timeout { timer: Timer::Request, after: timeout, url }),
+        };
+        let is_sse = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().contains("text/event-stream"));
+        if !is_sse {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            return match tokio::time::timeout(remaining, self.read_json(response, "chat completion")).await {
+                Ok(reply) => Ok(StreamStart::Whole(reply?)),
+                Err(_) => Err(ApiError::Timeout { timer: Timer::Request, after: timeout, url }),
+            };
+        }
+        Ok(StreamStart::Events(EventStream {
+            response,
+            decoder: SseDecoder::new(),
+            first_byte_deadline: Some(deadline),
+            request_timeout: timeout,
+            idle,
+            url,
+        }))
+    }
+}
+
+impl EventStream {
+    /// Waits for the next network read and appends the events it completed to `out` (it may
+    /// complete none). Returns `Ok(false)` at the end of the body.
+    pub async fn read(&mut self, out: &mut Vec<SseEvent>) -> Result<bool, StreamFault> {
+        let (limit, timer) = match self.first_byte_deadline {
+            Some(deadline) => (deadline.saturating_duration_since(Instant::now()), Timer::Request),
+            None => (self.idle, Timer::Idle),
+        };
+        let after = if timer == Timer::Request { self.request_timeout } else { self.idle };
+        let chunk = match tokio::time::timeout(limit, self.response.chunk()).await {
+            Err(_) => return Err(StreamFault::Stalled { timer, after }),
+            Ok(Err(e)) => {
+                let detail = classify_transport(&e, &self.url, None).to_string();
+                return Err(StreamFault::Closed { detail: Some(detail) });
+            }
+            Ok(Ok(None)) => return Ok(false),
+            Ok(Ok(Some(chunk))) => chunk,
+        };
+        self.first_byte_deadline = None;
+        self.decoder.feed(&chunk, out);
+        Ok(true)
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}

@@ -1,0 +1,73 @@
+//! After the answer: `--stats` on stderr, and the warnings about a token budget that ran out.
+
+use std::time::Duration;
+
+use crate::api::wire::{ChatRequest, Usage};
+use crate::cli::ChatArgs;
+use crate::commands::Context;
+use crate::output::Sanitizer;
+use crate::report::Exit;
+
+/// What the answer turned out to be.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// The model that answered, as the server named it.
+    pub model: Option<String>,
+    pub usage: Option<Usage>,
+    pub finish_reason: Option<String>,
+    pub content_empty: bool,
+    pub elapsed: Duration,
+    /// Streamed answers: when the first content arrived.
+    pub first_token: Option<Duration>,
+    /// Streamed answers: how many chunks carried content or reasoning.
+    pub chunks: Option<u64>,
+}
+
+/// Prints the stats and budget warnings; returns the exit code of a completed answer.
+pub fn finish(ctx: &Context, args: &ChatArgs, request: &ChatRequest, outcome: &Outcome) -> Exit {
+    if args.stats {
+        eprintln!("{}", ctx.stderr.dim(&stats_line(request, outcome)));
+    }
+    if outcome.finish_reason.as_deref() != Some("length") {
+        return Exit::Ok;
+    }
+    let warn = ctx.stderr.warn("tokenfactory: warning:");
+    let hint = ctx.stderr.hint("hint:");
+    let budget = request.max_tokens.map(|n| format!(" (--max-tokens {n})")).unwrap_or_default();
+    if outcome.content_empty {
+        eprintln!(
+            "{warn} the answer is empty: the token budget ran out{budget} before the model wrote anything\n  \
+             {hint} raise --max-tokens (reasoning models spend part of it thinking)"
+        );
+        return Exit::Failure;
+    }
+    eprintln!(
+        "{warn} the answer was cut off: it reached the token limit{budget}\n  {hint} raise --max-tokens for a complete answer"
+    );
+    Exit::Ok
+}
+
+fn stats_line(request: &ChatRequest, o: &Outcome) -> String {
+    let model = Sanitizer::clean(o.model.as_deref().unwrap_or(&request.model));
+    let total = o.elapsed.as_secs_f64();
+    let mut parts = vec![format!("model: {model}")];
+    if let Some(ttft) = o.first_token {
+        parts.push(format!("time to first token: {:.2} s", ttft.as_secs_f64()));
+    }
+    parts.push(format!("time: {total:.2} s"));
+    match (o.usage, o.chunks) {
+        (Some(Usage { completion_tokens: Some(out), prompt_tokens, .. }), _) => {
+            let prompt = prompt_tokens.map_or_else(|| "?".to_string(), |p| p.to_string());
+            let reasoning =
+                o.usage.and_then(|u| u.reasoning()).map(|r| format!(" ({r} reasoning)")).unwrap_or_default();
+            parts.push(format!("tokens: {prompt} prompt, {out} completion{reasoning}"));
+            parts.push(format!("{:.1} tokens/s", out as f64 / total.max(1e-6)));
+        }
+        (_, Some(chunks)) => {
+            parts.push(format!("tokens: not reported by the server; {chunks} chunks counted instead"));
+            parts.push(format!("{:.1} chunks/s", chunks as f64 / total.max(1e-6)));
+        }
+        (_, None) => parts.push("tokens: not reported by the server (no usage in the response)".into()),
+    }
+    parts.join("; ")
+}
