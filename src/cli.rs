@@ -73,6 +73,43 @@ pub enum Command {
     /// Send a prompt and print the answer
     #[command(after_help = CHAT_EXAMPLES)]
     Chat(ChatArgs),
+
+    /// List the models the API serves, to paste an exact ID
+    #[command(after_help = MODELS_EXAMPLES)]
+    Models(ModelsArgs),
+}
+
+const MODELS_EXAMPLES: &str = "\
+Examples:
+  tokenfactory models
+  tokenfactory models kimi
+  tokenfactory models --sort created
+  tokenfactory models | fzf
+  tokenfactory models --json | jq '.data[].id'";
+
+#[derive(Debug, Args)]
+pub struct ModelsArgs {
+    /// Show only IDs containing this text (case-insensitive)
+    #[arg(value_name = "FILTER")]
+    pub filter: Option<String>,
+
+    /// Order of the list
+    #[arg(long, value_name = "KEY", default_value = "id")]
+    pub sort: ModelSort,
+
+    /// Print the server's JSON as received (unfiltered)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModelSort {
+    /// By ID, case-insensitive
+    Id,
+    /// Newest first; unknown dates last
+    Created,
+    /// By owner, then ID
+    Owner,
 }
 
 const CHAT_EXAMPLES: &str = "\

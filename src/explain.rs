@@ -108,6 +108,8 @@ pub struct Facts {
     pub timer: Option<Timer>,
     pub status: Option<u16>,
     pub content_received: bool,
+    /// Catalog IDs close to an unknown model.
+    pub suggestions: Vec<String>,
 }
 
 /// The explanation lines of a case: cause first, then the fix.
@@ -136,10 +138,15 @@ pub fn hints(case: Case, facts: &Facts) -> Vec<String> {
             "the key was recognised but is revoked, or its workspace has no access to this model or feature".into(),
             format!("check that the key is still active on {KEYS_PAGE} and that you are a member of its workspace"),
         ],
-        Case::UnknownModel => vec![
-            format!("the server does not serve {model}; IDs are exact and case-sensitive (e.g. Omniva/Kimi-K2.6)"),
-            "list the exact IDs with `tokenfactory models` and pass one with -m or OMNIVA_MODEL".into(),
-        ],
+        Case::UnknownModel => {
+            let mut lines =
+                vec![format!("the server does not serve {model}; IDs are exact and case-sensitive (e.g. Omniva/Kimi-K2.6)")];
+            if !facts.suggestions.is_empty() {
+                lines.push(format!("closest IDs: {}", facts.suggestions.join(", ")));
+            }
+            lines.push("list all IDs with `tokenfactory models` and pass one with -m or OMNIVA_MODEL".into());
+            lines
+        }
         Case::BadRequest => {
             let mut lines = vec!["the server rejected the request itself; its message above says which part".into()];
             if facts.status == Some(413) {

@@ -9,6 +9,7 @@ mod interrupt;
 mod output;
 mod report;
 mod settings;
+mod suggest;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -42,6 +43,7 @@ fn main() -> ExitCode {
     let ctx = Context::new(settings);
     let result = match &cli.command {
         Command::Chat(args) => commands::chat::run(&ctx, args),
+        Command::Models(args) => commands::models::run(&ctx, args),
     };
     match result {
         Ok(exit) => exit.into(),

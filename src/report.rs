@@ -118,6 +118,7 @@ pub fn classify(error: &anyhow::Error, context: &ReportContext) -> (Exit, Case, 
             facts.retry_after = h.retry_after.clone();
             facts.rate_limit = h.rate_limit.clone();
             facts.proxy = h.proxy.clone();
+            facts.suggestions = h.suggestions.clone();
             if let Some(model) = &h.model {
                 facts.model = Some(model.clone());
             }

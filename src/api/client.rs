@@ -222,6 +222,7 @@ impl Client {
             retry_after,
             rate_limit,
             proxy,
+            suggestions: Vec::new(),
         }))
     }
 

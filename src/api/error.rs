@@ -152,6 +152,8 @@ pub struct HttpFailure {
     /// `x-ratelimit-*` headers as sent.
     pub rate_limit: Vec<(String, String)>,
     pub proxy: Option<ProxySpec>,
+    /// For an unknown model: the closest catalog IDs, filled in by the command.
+    pub suggestions: Vec<String>,
 }
 
 impl HttpFailure {
@@ -552,6 +554,7 @@ mod tests {
             retry_after: None,
             rate_limit: Vec::new(),
             proxy: None,
+            suggestions: Vec::new(),
         }
     }
 

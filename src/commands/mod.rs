@@ -1,8 +1,12 @@
 //! The commands. Each gets a `Context` (resolved settings and palettes) and its own arguments.
 
 pub mod chat;
+pub mod models;
 
-use crate::api::{Client, ClientConfig};
+use std::time::Duration;
+
+use crate::api::{ApiError, Client, ClientConfig};
+use crate::explain::Case;
 use crate::output::{Palette, verbose};
 use crate::report::ReportContext;
 use crate::settings::Settings;
@@ -43,6 +47,24 @@ impl Context {
     /// would tear.
     pub fn spinner_visible(&self) -> bool {
         self.settings.terminals.stderr && !self.settings.verbose
+    }
+
+    /// Adds the closest catalog IDs to an unknown-model error: one best-effort fetch of the
+    /// catalog, bounded by a short timeout; any failure just leaves the error as it was.
+    pub async fn suggest_models(&self, client: &Client, error: anyhow::Error) -> anyhow::Error {
+        const CATALOG_WAIT: Duration = Duration::from_secs(5);
+        let mut error = match error.downcast::<ApiError>() {
+            Ok(api) if api.case() == Case::UnknownModel => api,
+            Ok(api) => return api.into(),
+            Err(other) => return other,
+        };
+        if let (ApiError::Status(failure), Ok(Ok(reply))) =
+            (&mut error, tokio::time::timeout(CATALOG_WAIT, client.models()).await)
+        {
+            let wanted = failure.model.clone().unwrap_or_else(|| self.settings.model.clone());
+            failure.suggestions = crate::suggest::closest(&wanted, reply.value.data.iter().map(|m| m.id.as_str()), 3);
+        }
+        error.into()
     }
 
     pub fn report_context(&self) -> ReportContext {

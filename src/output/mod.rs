@@ -1,9 +1,11 @@
-//! Terminal output: colours, the spinner, the answer writer with its sanitiser, and `--verbose`.
+//! Terminal output: colours, the spinner, the answer writer with its sanitiser, tables, and
+//! `--verbose`.
 
 pub mod answer;
 pub mod sanitize;
 pub mod spinner;
 pub mod style;
+pub mod table;
 pub mod verbose;
 
 pub use answer::AnswerWriter;

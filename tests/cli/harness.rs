@@ -111,3 +111,25 @@ pub fn read_until(rx: &std::sync::mpsc::Receiver<Vec<u8>>, seen: &mut Vec<u8>, w
         }
     }
 }
+
+/// Runs tokenfactory on a pseudo-terminal (through util-linux `script`), so stdout and stderr are
+/// real terminals, as a user sees them. Returns the exit code and the screen text (stdout and
+/// stderr interleaved, CRLF turned into LF).
+pub fn run_in_terminal(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+    let binary = assert_cmd::cargo::cargo_bin("tokenfactory");
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
+    let mut line = quote(&binary.to_string_lossy());
+    for a in args {
+        line.push(' ');
+        line.push_str(&quote(a));
+    }
+    let mut cmd = std::process::Command::new("script");
+    cmd.env_clear().env("PATH", "/usr/bin:/bin").args(["-qec", &line, "/dev/null"]);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let output = cmd.stdin(std::process::Stdio::null()).output().expect("script(1) from util-linux runs");
+    let screen = String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n");
+    assert!(!screen.contains(KEY) && !screen.contains("TESTKEY"), "the key leaked:\n{screen}");
+    (output.status.code().unwrap_or(-1), screen)
+}

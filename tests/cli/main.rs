@@ -3,6 +3,7 @@
 mod chat;
 mod errors;
 mod harness;
+mod models;
 mod script_server;
 mod stream;
 mod tls;

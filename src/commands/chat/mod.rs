@@ -93,11 +93,18 @@ async fn converse(
     let started = Instant::now();
     let mut spinner = Spinner::start(ctx.spinner_visible(), format!("waiting for {}…", request.model));
     let outcome = if request.stream {
-        stream::run(ctx, args, client, request.clone(), out, &mut spinner, started).await?
+        stream::run(ctx, args, client, request.clone(), out, &mut spinner, started).await
     } else {
         let reply = client.chat(&request).await;
         spinner.clear();
-        print_whole(ctx, args, reply?, out, started)?
+        match reply {
+            Ok(reply) => print_whole(ctx, args, reply, out, started),
+            Err(e) => Err(e.into()),
+        }
+    };
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(e) => return Err(ctx.suggest_models(client, e).await),
     };
     Ok(stats::finish(ctx, args, &request, &outcome))
 }
