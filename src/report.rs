@@ -59,18 +59,15 @@ pub fn report(error: &anyhow::Error, palette: Palette, sanitize: bool, context: 
     for cause in error.chain().skip(1) {
         lines.push(format!("  caused by: {}", clean(cause.to_string())));
     }
-    if let Some(api) = error.downcast_ref::<ApiError>() {
-        if let Some(h) = api.http() {
-            if let Some(id) = &h.request_id {
+    if let Some(api) = error.downcast_ref::<ApiError>()
+        && let Some(h) = api.http()
+            && let Some(id) = &h.request_id {
                 lines.push(format!("  request id: {}", clean(id.clone())));
             }
-        }
-    }
-    if let Some(usage) = error.downcast_ref::<UsageError>() {
-        if let Some(hint) = &usage.hint {
+    if let Some(usage) = error.downcast_ref::<UsageError>()
+        && let Some(hint) = &usage.hint {
             lines.push(format!("  {} {hint}", palette.hint("hint:")));
         }
-    }
     for hint in explain::hints(case, &facts) {
         lines.push(format!("  {} {hint}", palette.hint("hint:")));
     }
@@ -125,11 +122,11 @@ pub fn classify(error: &anyhow::Error, context: &ReportContext) -> (Exit, Case, 
         }
         ApiError::Network { url, proxy, .. } => {
             facts.url = Some(url.clone());
-            facts.proxy = proxy.clone();
+            facts.proxy = proxy.as_deref().cloned();
         }
         ApiError::Tls { kind, url, proxy, .. } => {
             facts.url = Some(url.clone());
-            facts.proxy = proxy.clone();
+            facts.proxy = proxy.as_deref().cloned();
             facts.tls = Some(kind.clone());
         }
         ApiError::Setup { tls, .. } => facts.tls = tls.clone(),

@@ -45,7 +45,6 @@ pub struct ClientConfig {
 pub struct Reply<T> {
     pub raw: String,
     pub value: T,
-    pub request_id: Option<String>,
 }
 
 pub struct Client {
@@ -141,7 +140,6 @@ impl Client {
         response: Response,
         what: &'static str,
     ) -> Result<Reply<T>, ApiError> {
-        let request_id = request_id(response.headers());
         let raw = read_body(response).await?;
         let text = String::from_utf8(raw).map_err(|e| ApiError::Decode {
             what,
@@ -154,7 +152,7 @@ impl Client {
             what,
             detail: format!("{e}; the body starts with {:?}", text.chars().take(80).collect::<String>()),
         })?;
-        Ok(Reply { raw: text, value, request_id })
+        Ok(Reply { raw: text, value })
     }
 
     pub fn request_timeout(&self) -> Duration {

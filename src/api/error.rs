@@ -40,11 +40,10 @@ impl ServerMessage {
         if trimmed.is_empty() {
             return ServerMessage::default();
         }
-        if let Ok(value) = serde_json::from_str::<serde_json::Value>(trimmed) {
-            if let Some(found) = from_json(&value) {
+        if let Ok(value) = serde_json::from_str::<serde_json::Value>(trimmed)
+            && let Some(found) = from_json(&value) {
                 return found;
             }
-        }
         let is_html = content_type.is_some_and(|c| c.contains("html"))
             || trimmed.starts_with("<!")
             || trimmed.to_ascii_lowercase().starts_with("<html");
@@ -74,8 +73,8 @@ fn from_json(value: &serde_json::Value) -> Option<ServerMessage> {
         format: BodyFormat::Json,
         ..Default::default()
     };
-    if value.get("error").is_some() {
-        if let Ok(envelope) = serde_json::from_value::<ErrorEnvelope>(value.clone()) {
+    if value.get("error").is_some()
+        && let Ok(envelope) = serde_json::from_value::<ErrorEnvelope>(value.clone()) {
             return Some(match envelope.error {
                 ErrorField::Object(o) => ServerMessage {
                     message: o.message.map(|m| quote(&m)),
@@ -87,7 +86,6 @@ fn from_json(value: &serde_json::Value) -> Option<ServerMessage> {
                 ErrorField::Text(t) => json(Some(t).filter(|t| !t.is_empty())),
             });
         }
-    }
     match value.get("detail") {
         Some(serde_json::Value::String(s)) => return Some(json(Some(s.clone()))),
         // FastAPI validation errors: [{"loc": [...], "msg": "...", "type": "..."}]
@@ -169,11 +167,10 @@ impl HttpFailure {
             return false;
         };
         let lower = message.to_ascii_lowercase();
-        if let Some(model) = &self.model {
-            if contains_id(&lower, &model.to_ascii_lowercase()) {
+        if let Some(model) = &self.model
+            && contains_id(&lower, &model.to_ascii_lowercase()) {
                 return true;
             }
-        }
         lower.contains("model")
             && [
                 "not found",
@@ -262,13 +259,13 @@ pub enum ApiError {
     Network {
         kind: NetKind,
         url: String,
-        proxy: Option<ProxySpec>,
+        proxy: Option<Box<ProxySpec>>,
         detail: String,
     },
     Tls {
         kind: TlsKind,
         url: String,
-        proxy: Option<ProxySpec>,
+        proxy: Option<Box<ProxySpec>>,
         detail: String,
     },
     Timeout {
@@ -488,7 +485,7 @@ fn root_message(e: &(dyn StdError + 'static)) -> String {
 /// Classifies a transport error from reqwest (no HTTP status was received).
 pub fn classify_transport(e: &reqwest::Error, url: &str, proxy: Option<&ProxySpec>) -> ApiError {
     let url = url.to_string();
-    let proxy = proxy.cloned();
+    let proxy = proxy.cloned().map(Box::new);
     let detail = root_message(e);
     if let Some(tls) = chain(e).find_map(|x| x.downcast_ref::<rustls::Error>()) {
         return ApiError::Tls { kind: tls_kind(tls), url, proxy, detail };

@@ -8,6 +8,6 @@ mod stream;
 pub mod wire;
 
 pub use client::{Client, ClientConfig, Reply, TraceEvent, Tracer};
-pub use error::{ApiError, HttpFailure, ServerMessage, Timer, TlsKind, secs};
+pub use error::{ApiError, ServerMessage, Timer, TlsKind, secs};
 pub use sse::SseEvent;
-pub use stream::{EventStream, StreamFault, StreamStart};
+pub use stream::{StreamFault, StreamStart};

@@ -51,10 +51,6 @@ impl<W: Write> AnswerWriter<W> {
         self.out.flush()
     }
 
-    pub fn is_mid_line(&self) -> bool {
-        self.mid_line
-    }
-
     #[cfg(test)]
     fn into_inner(self) -> W {
         self.out

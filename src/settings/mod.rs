@@ -13,7 +13,7 @@ use reqwest::{Certificate, Url};
 use crate::cli::{ColorWhen, GlobalArgs};
 
 pub use proxy::{ProxyError, ProxyRules, ProxySpec};
-pub use secret::{KeyProblem, Secret, mask};
+pub use secret::{KeyProblem, Secret};
 
 pub const DEFAULT_BASE_URL: &str = "https://api.tokenfactory.omniva.com/v1";
 pub const DEFAULT_MODEL: &str = "Omniva/Kimi-K2.6";
