@@ -74,9 +74,36 @@ pub enum Command {
     #[command(after_help = CHAT_EXAMPLES)]
     Chat(ChatArgs),
 
+    /// Check the setup step by step and explain what is wrong
+    #[command(after_help = DOCTOR_EXAMPLES)]
+    Doctor(DoctorArgs),
+
     /// List the models the API serves, to paste an exact ID
     #[command(after_help = MODELS_EXAMPLES)]
     Models(ModelsArgs),
+}
+
+const DOCTOR_EXAMPLES: &str = "\
+Examples:
+  tokenfactory doctor
+  tokenfactory doctor --no-chat
+  tokenfactory doctor --json > doctor.json
+  tokenfactory doctor --explain
+  tokenfactory doctor --explain 429";
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Skip the checks that cost tokens (a completion and a stream)
+    #[arg(long)]
+    pub no_chat: bool,
+
+    /// Print the results as JSON (for support tickets and scripts)
+    #[arg(long, conflicts_with = "explain")]
+    pub json: bool,
+
+    /// Print the troubleshooting guide (marking what applies now), or one case: a status such as 429, or a name
+    #[arg(long, value_name = "CASE", num_args = 0..=1)]
+    pub explain: Option<Option<String>>,
 }
 
 const MODELS_EXAMPLES: &str = "\

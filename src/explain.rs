@@ -70,6 +70,32 @@ impl Case {
         }
     }
 
+    /// The case a user means by `name`: a case name, a status code, or a common word for it.
+    pub fn find(name: &str) -> Option<Case> {
+        let name = name.trim().to_ascii_lowercase();
+        if let Some(case) = Case::ALL.into_iter().find(|c| c.name() == name) {
+            return Some(case);
+        }
+        Some(match name.as_str() {
+            "key" | "missing" | "unset" => Case::KeyMissing,
+            "malformed" | "bearer" => Case::KeyMalformed,
+            "unauthorized" | "auth" => Case::Unauthorized,
+            "forbidden" => Case::Forbidden,
+            "unknown-model" | "model-not-found" => Case::UnknownModel,
+            "413" | "422" | "bad-request" => Case::BadRequest,
+            "endpoint" | "not-found" => Case::EndpointNotFound,
+            "rate-limit" | "rate-limited" | "quota" => Case::RateLimited,
+            "unavailable" | "overloaded" | "fallback" => Case::Unavailable,
+            "500" | "502" | "504" | "server" => Case::ServerError,
+            "ssl" | "certificate" | "cert" | "ca" => Case::TlsTrust,
+            "dns" | "connect" | "timeout" | "408" => Case::Network,
+            "407" => Case::Proxy,
+            "stream" | "cut" | "incomplete" => Case::StreamCut,
+            "silent" | "curl" | "buffering" | "idle" => Case::StreamSilent,
+            _ => return None,
+        })
+    }
+
     /// A one-line title for the guide.
     pub fn title(self) -> &'static str {
         match self {
@@ -97,7 +123,6 @@ impl Case {
 #[derive(Debug, Default, Clone)]
 pub struct Facts {
     pub model: Option<String>,
-    pub base_url: Option<String>,
     pub url: Option<String>,
     pub key_problem: Option<KeyProblem>,
     pub retry_after: Option<String>,
@@ -197,7 +222,6 @@ pub fn hints(case: Case, facts: &Facts) -> Vec<String> {
                 None => vec![format!("could not reach {host}: check the network, a firewall or VPN, and the base URL")],
             };
             lines.push("behind a corporate proxy, set HTTPS_PROXY=http://proxy:port (NO_PROXY lists hosts to bypass)".into());
-            lines.push("`tokenfactory doctor` checks DNS, TCP and TLS step by step".into());
             lines
         }
         Case::Proxy => {

@@ -34,6 +34,14 @@ fn main() -> ExitCode {
     };
     let settings = match Settings::from_process(&cli.global) {
         Ok(s) => s,
+        Err(e) if matches!(cli.command, Command::Doctor(_)) => {
+            // doctor reports broken settings as a failed check instead of stopping.
+            let Command::Doctor(args) = &cli.command else { unreachable!() };
+            return match commands::doctor::run(Err(&e), args) {
+                Ok(exit) => exit.into(),
+                Err(e) => report::report(&e, Palette::default(), false, &ReportContext::default()).into(),
+            };
+        }
         Err(e) => {
             let stderr_color = !matches!(cli.global.color, cli::ColorWhen::Never)
                 && (cli.global.color == cli::ColorWhen::Always || std::io::IsTerminal::is_terminal(&std::io::stderr()));
@@ -44,6 +52,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Chat(args) => commands::chat::run(&ctx, args),
         Command::Models(args) => commands::models::run(&ctx, args),
+        Command::Doctor(args) => commands::doctor::run(Ok(&ctx), args),
     };
     match result {
         Ok(exit) => exit.into(),

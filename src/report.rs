@@ -43,7 +43,6 @@ pub struct UsageError {
 #[derive(Debug, Default, Clone)]
 pub struct ReportContext {
     pub model: Option<String>,
-    pub base_url: Option<String>,
     pub retries: Option<u32>,
 }
 
@@ -61,14 +60,20 @@ pub fn report(error: &anyhow::Error, palette: Palette, sanitize: bool, context: 
     }
     if let Some(api) = error.downcast_ref::<ApiError>()
         && let Some(h) = api.http()
-            && let Some(id) = &h.request_id {
-                lines.push(format!("  request id: {}", clean(id.clone())));
-            }
+        && let Some(id) = &h.request_id
+    {
+        lines.push(format!("  request id: {}", clean(id.clone())));
+    }
     if let Some(usage) = error.downcast_ref::<UsageError>()
-        && let Some(hint) = &usage.hint {
-            lines.push(format!("  {} {hint}", palette.hint("hint:")));
-        }
-    for hint in explain::hints(case, &facts) {
+        && let Some(hint) = &usage.hint
+    {
+        lines.push(format!("  {} {hint}", palette.hint("hint:")));
+    }
+    let mut hints = explain::hints(case, &facts);
+    if matches!(case, Case::Network | Case::TlsTrust | Case::Proxy) {
+        hints.push("`tokenfactory doctor` checks DNS, TCP, TLS and the proxy step by step".into());
+    }
+    for hint in hints {
         lines.push(format!("  {} {hint}", palette.hint("hint:")));
     }
     eprintln!("{}", lines.join("\n"));
@@ -84,12 +89,7 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
 
 /// The exit code, case and facts of an error.
 pub fn classify(error: &anyhow::Error, context: &ReportContext) -> (Exit, Case, Facts) {
-    let mut facts = Facts {
-        model: context.model.clone(),
-        base_url: context.base_url.clone(),
-        retries: context.retries,
-        ..Facts::default()
-    };
+    let mut facts = Facts { model: context.model.clone(), retries: context.retries, ..Facts::default() };
     if error.downcast_ref::<UsageError>().is_some() {
         return (Exit::Usage, Case::Other, facts);
     }

@@ -41,9 +41,10 @@ impl ServerMessage {
             return ServerMessage::default();
         }
         if let Ok(value) = serde_json::from_str::<serde_json::Value>(trimmed)
-            && let Some(found) = from_json(&value) {
-                return found;
-            }
+            && let Some(found) = from_json(&value)
+        {
+            return found;
+        }
         let is_html = content_type.is_some_and(|c| c.contains("html"))
             || trimmed.starts_with("<!")
             || trimmed.to_ascii_lowercase().starts_with("<html");
@@ -74,18 +75,19 @@ fn from_json(value: &serde_json::Value) -> Option<ServerMessage> {
         ..Default::default()
     };
     if value.get("error").is_some()
-        && let Ok(envelope) = serde_json::from_value::<ErrorEnvelope>(value.clone()) {
-            return Some(match envelope.error {
-                ErrorField::Object(o) => ServerMessage {
-                    message: o.message.map(|m| quote(&m)),
-                    kind: o.kind,
-                    code: o.code,
-                    param: o.param,
-                    format: BodyFormat::Json,
-                },
-                ErrorField::Text(t) => json(Some(t).filter(|t| !t.is_empty())),
-            });
-        }
+        && let Ok(envelope) = serde_json::from_value::<ErrorEnvelope>(value.clone())
+    {
+        return Some(match envelope.error {
+            ErrorField::Object(o) => ServerMessage {
+                message: o.message.map(|m| quote(&m)),
+                kind: o.kind,
+                code: o.code,
+                param: o.param,
+                format: BodyFormat::Json,
+            },
+            ErrorField::Text(t) => json(Some(t).filter(|t| !t.is_empty())),
+        });
+    }
     match value.get("detail") {
         Some(serde_json::Value::String(s)) => return Some(json(Some(s.clone()))),
         // FastAPI validation errors: [{"loc": [...], "msg": "...", "type": "..."}]
@@ -168,9 +170,10 @@ impl HttpFailure {
         };
         let lower = message.to_ascii_lowercase();
         if let Some(model) = &self.model
-            && contains_id(&lower, &model.to_ascii_lowercase()) {
-                return true;
-            }
+            && contains_id(&lower, &model.to_ascii_lowercase())
+        {
+            return true;
+        }
         lower.contains("model")
             && [
                 "not found",

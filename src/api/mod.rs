@@ -5,9 +5,11 @@ mod client;
 mod error;
 mod sse;
 mod stream;
+mod tls_probe;
 pub mod wire;
 
 pub use client::{Client, ClientConfig, Reply, TraceEvent, Tracer};
 pub use error::{ApiError, ServerMessage, Timer, TlsKind, secs};
 pub use sse::SseEvent;
 pub use stream::{StreamFault, StreamStart};
+pub use tls_probe::{CertInfo, TlsProbe, probe as tls_probe};

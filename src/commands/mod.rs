@@ -1,6 +1,7 @@
 //! The commands. Each gets a `Context` (resolved settings and palettes) and its own arguments.
 
 pub mod chat;
+pub mod doctor;
 pub mod models;
 
 use std::time::Duration;
@@ -68,10 +69,6 @@ impl Context {
     }
 
     pub fn report_context(&self) -> ReportContext {
-        ReportContext {
-            model: Some(self.settings.model.clone()),
-            base_url: Some(self.settings.base_url.to_string()),
-            retries: None,
-        }
+        ReportContext { model: Some(self.settings.model.clone()), retries: None }
     }
 }

@@ -90,7 +90,12 @@ fn table_text(ctx: &Context, models: &[Model], total: usize) -> String {
                 Some(c) if c > 0 => utc_date(c as u64)[..10].to_string(),
                 _ => "-".to_string(),
             };
-            vec![mark.to_string(), Sanitizer::clean(&m.id), Sanitizer::clean(m.owned_by.as_deref().unwrap_or("-")), created]
+            vec![
+                mark.to_string(),
+                Sanitizer::clean(&m.id),
+                Sanitizer::clean(m.owned_by.as_deref().unwrap_or("-")),
+                created,
+            ]
         })
         .collect();
     let rendered = table::render(&["", "ID", "OWNED BY", "CREATED"], &rows);
@@ -104,7 +109,8 @@ fn table_text(ctx: &Context, models: &[Model], total: usize) -> String {
         out.push_str(&if &model.id == default { ctx.stdout.good(line) } else { line.to_string() });
         out.push('\n');
     }
-    let shown = if models.len() == total { format!("{total} models") } else { format!("{} of {total} models", models.len()) };
+    let shown =
+        if models.len() == total { format!("{total} models") } else { format!("{} of {total} models", models.len()) };
     let default_note = if models.iter().any(|m| &m.id == default) {
         format!("* marks the default model, {default}")
     } else {

@@ -2,6 +2,7 @@
 //! `--verbose`.
 
 pub mod answer;
+pub mod doctor;
 pub mod sanitize;
 pub mod spinner;
 pub mod style;

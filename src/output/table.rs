@@ -35,7 +35,8 @@ mod tests {
 
     #[test]
     fn pads_columns_to_the_widest_cell() {
-        let rows = vec![vec!["a".to_string(), "long owner".to_string()], vec!["longer id".to_string(), "o".to_string()]];
+        let rows =
+            vec![vec!["a".to_string(), "long owner".to_string()], vec!["longer id".to_string(), "o".to_string()]];
         assert_eq!(render(&["ID", "OWNER"], &rows), "ID         OWNER\na          long owner\nlonger id  o\n");
     }
 }

@@ -52,6 +52,8 @@ pub struct Colors {
 pub struct CaBundle {
     pub path: PathBuf,
     pub certs: Vec<Certificate>,
+    /// The same certificates in DER, for doctor's verifier.
+    pub ders: Vec<rustls::pki_types::CertificateDer<'static>>,
 }
 
 /// Everything the commands need to know about their environment.
@@ -193,7 +195,11 @@ fn load_ca_bundle(path: PathBuf) -> Result<CaBundle, ConfigError> {
     if certs.is_empty() {
         return Err(err("it holds no PEM certificates (-----BEGIN CERTIFICATE-----)".into()));
     }
-    Ok(CaBundle { path, certs })
+    use rustls::pki_types::pem::PemObject;
+    let ders = rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| err(format!("not a PEM bundle ({e})")))?;
+    Ok(CaBundle { path, certs, ders })
 }
 
 /// The colour rule of the design: `--color` decides; with `auto`, a non-empty `NO_COLOR` turns colour

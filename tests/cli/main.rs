@@ -1,9 +1,11 @@
 //! Integration tests: the real binary against servers started on 127.0.0.1.
 
 mod chat;
+mod doctor;
 mod errors;
 mod harness;
 mod models;
 mod script_server;
 mod stream;
 mod tls;
+mod tls_server;

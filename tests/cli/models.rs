@@ -29,7 +29,10 @@ fn models_piped_prints_one_id_per_line_sorted_case_insensitively() {
     let (code, stdout, stderr) = run(with_key(&server.url("/v1")).arg("models"));
     mock.assert();
     assert_eq!(code, 0);
-    assert_eq!(stdout, "deepseek-ai/DeepSeek-R1\nmeta-llama/Llama-3.3-70B-Instruct\nmoonshotai/Kimi-K2.6\nOmniva/Kimi-K2.6\n");
+    assert_eq!(
+        stdout,
+        "deepseek-ai/DeepSeek-R1\nmeta-llama/Llama-3.3-70B-Instruct\nmoonshotai/Kimi-K2.6\nOmniva/Kimi-K2.6\n"
+    );
     assert_eq!(stderr, "");
 }
 
@@ -49,7 +52,10 @@ fn models_sort_by_created_and_owner() {
     let server = MockServer::start();
     serve_catalog(&server);
     let (_, stdout, _) = run(with_key(&server.url("/v1")).args(["models", "--sort", "created"]));
-    assert_eq!(stdout, "Omniva/Kimi-K2.6\nmeta-llama/Llama-3.3-70B-Instruct\ndeepseek-ai/DeepSeek-R1\nmoonshotai/Kimi-K2.6\n");
+    assert_eq!(
+        stdout,
+        "Omniva/Kimi-K2.6\nmeta-llama/Llama-3.3-70B-Instruct\ndeepseek-ai/DeepSeek-R1\nmoonshotai/Kimi-K2.6\n"
+    );
     let (_, stdout, _) = run(with_key(&server.url("/v1")).args(["models", "--sort", "owner", "k"]));
     assert_eq!(stdout, "deepseek-ai/DeepSeek-R1\nmoonshotai/Kimi-K2.6\nOmniva/Kimi-K2.6\n");
 }
@@ -70,8 +76,10 @@ fn models_json_is_the_body_byte_for_byte_and_unfiltered() {
 fn models_table_on_a_terminal_marks_the_default_and_dates() {
     let server = MockServer::start();
     serve_catalog(&server);
-    let (code, screen) =
-        run_in_terminal(&["models"], &[("OMNIVA_API_KEY", KEY), ("OMNIVA_BASE_URL", &server.url("/v1")), ("NO_COLOR", "1")]);
+    let (code, screen) = run_in_terminal(
+        &["models"],
+        &[("OMNIVA_API_KEY", KEY), ("OMNIVA_BASE_URL", &server.url("/v1")), ("NO_COLOR", "1")],
+    );
     assert_eq!(code, 0, "{screen}");
     assert_eq!(
         screen,

@@ -49,7 +49,10 @@ pub fn event(data: &str) -> Step {
 
 /// A content delta event.
 pub fn content(text: &str) -> Step {
-    event(&serde_json::json!({"model": "Omniva/Kimi-K2.6", "choices": [{"index": 0, "delta": {"content": text}}]}).to_string())
+    event(
+        &serde_json::json!({"model": "Omniva/Kimi-K2.6", "choices": [{"index": 0, "delta": {"content": text}}]})
+            .to_string(),
+    )
 }
 
 pub fn done() -> Step {
@@ -113,7 +116,8 @@ fn play(mut conn: TcpStream, script: Script, recorded: &Mutex<Vec<Recorded>>) {
         422 => "Unprocessable Entity",
         _ => "Status",
     };
-    let mut head = format!("HTTP/1.1 {} {reason}\r\ntransfer-encoding: chunked\r\nconnection: close\r\n", script.status);
+    let mut head =
+        format!("HTTP/1.1 {} {reason}\r\ntransfer-encoding: chunked\r\nconnection: close\r\n", script.status);
     for (k, v) in &script.headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -168,7 +172,9 @@ fn read_request(conn: &mut TcpStream) -> Option<Recorded> {
     let head = String::from_utf8_lossy(&data[..head_end]).into_owned();
     let length = head
         .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
+        .find_map(|l| {
+            l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0))
+        })
         .unwrap_or(0);
     while data.len() < head_end + length {
         let n = conn.read(&mut buf).ok()?;

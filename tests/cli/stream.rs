@@ -114,7 +114,9 @@ fn stream_reasoning_is_hidden_by_default_and_on_stderr_when_asked() {
 fn stream_stats_use_usage_from_a_usage_only_chunk() {
     let server = ScriptServer::start(vec![Script::sse(vec![
         content("ok"),
-        event(r#"{"model":"Omniva/Kimi-K2.6","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}"#),
+        event(
+            r#"{"model":"Omniva/Kimi-K2.6","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}"#,
+        ),
         done(),
         Step::End,
     ])]);
@@ -127,7 +129,8 @@ fn stream_stats_use_usage_from_a_usage_only_chunk() {
 
 #[test]
 fn stream_stats_count_chunks_when_usage_is_missing() {
-    let server = ScriptServer::start(vec![Script::sse(vec![content("a"), content("b"), content("c"), done(), Step::End])]);
+    let server =
+        ScriptServer::start(vec![Script::sse(vec![content("a"), content("b"), content("c"), done(), Step::End])]);
     let (_, stdout, stderr) = stream_chat(&server, &["--stats"]);
     assert_eq!(stdout, "abc\n");
     assert!(stderr.contains("tokens: not reported by the server; 3 chunks counted instead"), "{stderr}");
@@ -135,7 +138,11 @@ fn stream_stats_count_chunks_when_usage_is_missing() {
 
 #[test]
 fn stream_stats_retry_once_without_stream_options_when_rejected() {
-    let rejected = Script::body(400, "application/json", r#"{"error":{"message":"Unrecognized request argument supplied: stream_options"}}"#);
+    let rejected = Script::body(
+        400,
+        "application/json",
+        r#"{"error":{"message":"Unrecognized request argument supplied: stream_options"}}"#,
+    );
     let server = ScriptServer::start(vec![rejected, Script::sse(vec![content("fine"), done(), Step::End])]);
     let (code, stdout, _) = stream_chat(&server, &["--stats"]);
     assert_eq!((code, stdout.as_str()), (0, "fine\n"));
@@ -158,7 +165,9 @@ fn stream_json_prints_each_chunk_object_on_its_own_line() {
 fn stream_error_event_keeps_content_and_takes_its_class_exit_code() {
     let server = ScriptServer::start(vec![Script::sse(vec![
         content("partial"),
-        event(r#"{"error":{"message":"Rate limit reached mid-stream","type":"rate_limit_error","code":"rate_limit_exceeded"}}"#),
+        event(
+            r#"{"error":{"message":"Rate limit reached mid-stream","type":"rate_limit_error","code":"rate_limit_exceeded"}}"#,
+        ),
         Step::End,
     ])]);
     let (code, stdout, stderr) = stream_chat(&server, &[]);
@@ -168,7 +177,8 @@ fn stream_error_event_keeps_content_and_takes_its_class_exit_code() {
 
 #[test]
 fn stream_error_event_without_a_class_exits_7() {
-    let server = ScriptServer::start(vec![Script::sse(vec![event(r#"{"error":{"message":"worker crashed"}}"#), Step::End])]);
+    let server =
+        ScriptServer::start(vec![Script::sse(vec![event(r#"{"error":{"message":"worker crashed"}}"#), Step::End])]);
     let (code, stdout, stderr) = stream_chat(&server, &[]);
     assert_eq!((code, stdout.as_str()), (7, ""));
     assert!(stderr.contains("worker crashed"), "{stderr}");
@@ -204,7 +214,10 @@ fn stream_idle_timeout_after_content_exits_9_naming_the_flag() {
     let server = ScriptServer::start(vec![Script::sse(vec![content("so far"), Step::Sleep(Duration::from_secs(3))])]);
     let (code, stdout, stderr) = stream_chat(&server, &["--idle-timeout", "0.3"]);
     assert_eq!((code, stdout.as_str()), (9, "so far\n"));
-    assert!(stderr.contains("went silent in the middle of the answer: no data for 0.3 s (--idle-timeout expired)"), "{stderr}");
+    assert!(
+        stderr.contains("went silent in the middle of the answer: no data for 0.3 s (--idle-timeout expired)"),
+        "{stderr}"
+    );
     assert!(stderr.contains("curl needs -N"), "{stderr}");
 }
 
@@ -229,7 +242,8 @@ fn stream_first_byte_is_bounded_by_timeout() {
 
 #[test]
 fn stream_error_status_before_the_stream_is_explained_like_chat() {
-    let server = ScriptServer::start(vec![Script::body(401, "application/json", r#"{"error":{"message":"Invalid API key"}}"#)]);
+    let server =
+        ScriptServer::start(vec![Script::body(401, "application/json", r#"{"error":{"message":"Invalid API key"}}"#)]);
     let (code, stdout, stderr) = stream_chat(&server, &[]);
     assert_eq!((code, stdout.as_str()), (4, ""));
     assert!(stderr.starts_with("tokenfactory: error: 401 Unauthorized from "), "{stderr}");

@@ -128,11 +128,12 @@ fn print_whole(
             anyhow::bail!("the server answered without any choices (no answer to print)");
         }
         if args.reasoning
-            && let Some(reasoning) = message.and_then(|m| m.reasoning()) {
-                let mut sink = ReasoningSink::new(ctx);
-                sink.write(reasoning);
-                sink.finish();
-            }
+            && let Some(reasoning) = message.and_then(|m| m.reasoning())
+        {
+            let mut sink = ReasoningSink::new(ctx);
+            sink.write(reasoning);
+            sink.finish();
+        }
         out.write(content)?;
     }
     out.finish()?;

@@ -111,9 +111,10 @@ pub fn read_stdin(hint: Option<&dyn Fn()>) -> anyhow::Result<String> {
         Ok(buf)
     });
     if let Some(hint) = hint
-        && first_rx.recv_timeout(STDIN_HINT_AFTER) == Err(mpsc::RecvTimeoutError::Timeout) {
-            hint();
-        }
+        && first_rx.recv_timeout(STDIN_HINT_AFTER) == Err(mpsc::RecvTimeoutError::Timeout)
+    {
+        hint();
+    }
     let bytes = reader
         .join()
         .map_err(|_| anyhow::anyhow!("reading stdin failed"))?

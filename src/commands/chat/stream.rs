@@ -166,9 +166,10 @@ impl State {
         // Error events are rare; look for them only when the word is there.
         if data.contains("\"error\"")
             && let Ok(value) = serde_json::from_str::<serde_json::Value>(data)
-                && let Some(server) = ServerMessage::from_event(&value) {
-                    return Err(ApiError::StreamError { server, content_received: self.content || !text.is_empty() });
-                }
+            && let Some(server) = ServerMessage::from_event(&value)
+        {
+            return Err(ApiError::StreamError { server, content_received: self.content || !text.is_empty() });
+        }
         let chunk: ChatChunk = serde_json::from_str(data).map_err(|e| ApiError::Decode {
             what: "stream chunk",
             detail: format!("{e}; the chunk starts with {:?}", data.chars().take(80).collect::<String>()),

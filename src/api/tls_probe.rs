@@ -1,0 +1,161 @@
+//! doctor's TLS check: one request through a client whose certificate verifier records the chain
+//! the server (or a proxy) presented, then delegates to the platform verifier with the same extra
+//! roots the main client trusts. A failed handshake still shows what was presented.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::Url;
+use rustls::DigitallySignedStruct;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+
+use super::error::{ApiError, classify_transport};
+use crate::settings::ProxyRules;
+
+/// One certificate as presented.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertInfo {
+    pub subject: String,
+    pub issuer: String,
+    pub not_before: i64,
+    pub not_after: i64,
+    pub names: Vec<String>,
+}
+
+impl CertInfo {
+    pub fn self_issued(&self) -> bool {
+        self.subject == self.issuer
+    }
+}
+
+/// What the handshake showed.
+pub struct TlsProbe {
+    pub chain: Vec<CertInfo>,
+    /// `Ok` when the handshake (and an HTTP exchange, whatever its status) succeeded.
+    pub result: Result<(), ApiError>,
+}
+
+#[derive(Debug)]
+struct Capture {
+    inner: rustls_platform_verifier::Verifier,
+    chain: Mutex<Vec<CertificateDer<'static>>>,
+}
+
+impl ServerCertVerifier for Capture {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if let Ok(mut chain) = self.chain.lock() {
+            *chain = std::iter::once(end_entity).chain(intermediates).map(|c| c.clone().into_owned()).collect();
+        }
+        self.inner.verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+/// Connects to `url` (through the proxy the rules pick) and records the certificate chain.
+pub async fn probe(
+    url: &Url,
+    proxies: &ProxyRules,
+    extra_roots: Vec<CertificateDer<'static>>,
+    connect_timeout: Duration,
+    timeout: Duration,
+) -> TlsProbe {
+    let setup = |detail: String| TlsProbe { chain: Vec::new(), result: Err(ApiError::Setup { detail, tls: None }) };
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let Some(provider) = rustls::crypto::CryptoProvider::get_default().cloned() else {
+        return setup("no TLS crypto provider".into());
+    };
+    let inner = match rustls_platform_verifier::Verifier::new_with_extra_roots(extra_roots, provider.clone()) {
+        Ok(v) => v,
+        Err(e) => return setup(e.to_string()),
+    };
+    let capture = Arc::new(Capture { inner, chain: Mutex::new(Vec::new()) });
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map(|b| b.dangerous().with_custom_certificate_verifier(capture.clone()).with_no_client_auth());
+    let mut config = match config {
+        Ok(c) => c,
+        Err(e) => return setup(e.to_string()),
+    };
+    // A preconfigured backend gets no ALPN from reqwest; HTTP/1.1 is what the client speaks.
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let rules = proxies.clone();
+    let client = reqwest::Client::builder()
+        .user_agent(concat!("tokenfactory/", env!("CARGO_PKG_VERSION"), " (doctor)"))
+        .connect_timeout(connect_timeout)
+        .no_proxy()
+        .proxy(reqwest::Proxy::custom(move |u| rules.for_url(u).map(|p| p.url.clone())))
+        .tls_backend_preconfigured(config)
+        .build();
+    let client = match client {
+        Ok(c) => c,
+        Err(e) => return setup(e.to_string()),
+    };
+    let proxy = proxies.for_url(url);
+    let result = match tokio::time::timeout(timeout, client.get(url.clone()).send()).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(classify_transport(&e, url.as_str(), proxy)),
+        Err(_) => Err(ApiError::Timeout { timer: super::Timer::Request, after: timeout, url: url.to_string() }),
+    };
+    let chain = capture.chain.lock().map(|c| c.iter().filter_map(|der| describe(der)).collect()).unwrap_or_default();
+    TlsProbe { chain, result }
+}
+
+fn describe(der: &CertificateDer<'_>) -> Option<CertInfo> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der.as_ref()).ok()?;
+    let names = cert
+        .subject_alternative_name()
+        .ok()
+        .flatten()
+        .map(|san| {
+            san.value
+                .general_names
+                .iter()
+                .filter_map(|n| match n {
+                    x509_parser::extensions::GeneralName::DNSName(d) => Some(d.to_string()),
+                    x509_parser::extensions::GeneralName::IPAddress(ip) => match ip.len() {
+                        4 => Some(std::net::Ipv4Addr::from(<[u8; 4]>::try_from(*ip).ok()?).to_string()),
+                        16 => Some(std::net::Ipv6Addr::from(<[u8; 16]>::try_from(*ip).ok()?).to_string()),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(CertInfo {
+        subject: cert.subject().to_string(),
+        issuer: cert.issuer().to_string(),
+        not_before: cert.validity().not_before.timestamp(),
+        not_after: cert.validity().not_after.timestamp(),
+        names,
+    })
+}
