@@ -47,6 +47,14 @@ pub struct GlobalArgs {
     #[arg(long, value_name = "SECS", global = true, value_parser = parse_secs)]
     pub idle_timeout: Option<f64>,
 
+    /// Retries for 429, 500, 502, 503, 504 and failed connections; 0 disables [default: 2]
+    #[arg(long, value_name = "N", global = true)]
+    pub retries: Option<u32>,
+
+    /// Longest server-asked wait (Retry-After) to sleep before retrying [default: 60]
+    #[arg(long, value_name = "SECS", global = true, value_parser = parse_secs)]
+    pub max_wait: Option<f64>,
+
     /// PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]
     #[arg(long, value_name = "FILE", global = true)]
     pub ca_bundle: Option<PathBuf>,
@@ -180,6 +188,11 @@ pub struct ChatArgs {
     /// Print model, token counts and timings to stderr after the answer
     #[arg(long)]
     pub stats: bool,
+
+    /// Model to try when the model is unavailable (503 after retries, or unknown); repeatable
+    /// [env: OMNIVA_FALLBACK_MODELS, comma-separated]
+    #[arg(long = "fallback-model", value_name = "ID")]
+    pub fallback_models: Vec<String>,
 
     /// Never read stdin (for cron and CI, where stdin is not a terminal but not input either)
     #[arg(long)]

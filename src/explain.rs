@@ -191,7 +191,11 @@ pub fn hints(case: Case, facts: &Facts) -> Vec<String> {
         Case::RateLimited => {
             let mut lines = vec!["the workspace's quota or rate limit (requests or tokens per minute) was reached".into()];
             if let Some(wait) = &facts.retry_after {
-                lines.push(format!("the server asks to wait: retry-after {wait}"));
+                let until = crate::api::parse_wait(wait, std::time::SystemTime::now())
+                    .and_then(|d| (std::time::SystemTime::now() + d).duration_since(std::time::UNIX_EPOCH).ok())
+                    .map(|t| format!(" (resets at {})", utc_date(t.as_secs())))
+                    .unwrap_or_default();
+                lines.push(format!("the server asks to wait: retry-after {wait}{until}"));
             }
             if !facts.rate_limit.is_empty() {
                 let pairs: Vec<String> = facts.rate_limit.iter().map(|(k, v)| format!("{k}: {v}")).collect();

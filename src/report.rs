@@ -116,6 +116,7 @@ pub fn classify(error: &anyhow::Error, context: &ReportContext) -> (Exit, Case, 
             facts.rate_limit = h.rate_limit.clone();
             facts.proxy = h.proxy.clone();
             facts.suggestions = h.suggestions.clone();
+            facts.retries = Some(h.retries).filter(|&n| n > 0);
             if let Some(model) = &h.model {
                 facts.model = Some(model.clone());
             }

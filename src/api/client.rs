@@ -220,6 +220,7 @@ impl Client {
             retry_after,
             rate_limit,
             proxy,
+            retries: 0,
             suggestions: Vec::new(),
         }))
     }
@@ -252,7 +253,16 @@ async fn read_body(mut response: Response) -> Result<Vec<u8>, ApiError> {
                 body.extend_from_slice(&chunk);
             }
             Ok(None) => return Ok(body),
-            Err(e) => return Err(classify_transport(&e, &url, None)),
+            Err(e) => {
+                return Err(ApiError::Decode {
+                    what: "response",
+                    detail: format!(
+                        "the body was cut short after {} bytes ({})",
+                        body.len(),
+                        classify_transport(&e, &url, None)
+                    ),
+                });
+            }
         }
     }
 }

@@ -152,6 +152,8 @@ pub struct HttpFailure {
     /// `x-ratelimit-*` headers as sent.
     pub rate_limit: Vec<(String, String)>,
     pub proxy: Option<ProxySpec>,
+    /// How many times the request was retried before this answer.
+    pub retries: u32,
     /// For an unknown model: the closest catalog IDs, filled in by the command.
     pub suggestions: Vec<String>,
 }
@@ -264,6 +266,8 @@ pub enum ApiError {
         url: String,
         proxy: Option<Box<ProxySpec>>,
         detail: String,
+        /// The connection failed before the request was sent, so resending is safe.
+        before_send: bool,
     },
     Tls {
         kind: TlsKind,
@@ -368,7 +372,7 @@ impl fmt::Display for ApiError {
                 }
                 Ok(())
             }
-            ApiError::Network { kind, url, proxy, detail } => {
+            ApiError::Network { kind, url, proxy, detail, .. } => {
                 let what = match kind {
                     NetKind::Dns => "could not resolve the host of",
                     NetKind::Refused => "connection refused by",
@@ -512,7 +516,7 @@ pub fn classify_transport(e: &reqwest::Error, url: &str, proxy: Option<&ProxySpe
             _ => NetKind::Other,
         }
     };
-    ApiError::Network { kind, url, proxy, detail }
+    ApiError::Network { kind, url, proxy, detail, before_send: e.is_connect() }
 }
 
 fn tls_kind(e: &rustls::Error) -> TlsKind {
@@ -554,6 +558,7 @@ mod tests {
             retry_after: None,
             rate_limit: Vec::new(),
             proxy: None,
+            retries: 0,
             suggestions: Vec::new(),
         }
     }
@@ -623,5 +628,34 @@ mod tests {
             ApiError::Status(Box::new(failure(400, r#"{"error":{"message":"messages: field required"}}"#, "m"))).case(),
             Case::BadRequest
         );
+    }
+
+    mod fuzz {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn error_bodies_of_any_bytes_parse_without_panicking(body in proptest::collection::vec(any::<u8>(), 0..400), html in any::<bool>()) {
+                let m = ServerMessage::parse(&body, html.then_some("text/html"));
+                if let Some(message) = m.message {
+                    prop_assert!(message.chars().count() <= QUOTE_LIMIT + 1);
+                }
+            }
+
+            #[test]
+            fn json_error_shapes_never_panic(message in "\\PC{0,40}", code in prop_oneof![Just(serde_json::json!(null)), Just(serde_json::json!(429)), "[a-z_]{0,12}".prop_map(serde_json::Value::from)]) {
+                let body = serde_json::json!({"error": {"message": message, "code": code, "param": "None"}}).to_string();
+                let m = ServerMessage::parse(body.as_bytes(), None);
+                prop_assert_eq!(m.param, None);
+                prop_assert_eq!(m.format, BodyFormat::Json);
+            }
+
+            #[test]
+            fn chunks_of_any_text_decode_or_fail_cleanly(data in "\\PC{0,200}") {
+                let _ = serde_json::from_str::<crate::api::wire::ChatChunk>(&data);
+                let _ = serde_json::from_str::<crate::api::wire::ChatCompletion>(&data);
+            }
+        }
     }
 }

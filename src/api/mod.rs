@@ -3,6 +3,7 @@
 
 mod client;
 mod error;
+mod retry;
 mod sse;
 mod stream;
 mod tls_probe;
@@ -10,6 +11,7 @@ pub mod wire;
 
 pub use client::{Client, ClientConfig, Reply, TraceEvent, Tracer};
 pub use error::{ApiError, ServerMessage, Timer, TlsKind, secs};
+pub use retry::{RetryNotice, RetryPolicy, parse_wait};
 pub use sse::SseEvent;
 pub use stream::{StreamFault, StreamStart};
 pub use tls_probe::{CertInfo, TlsProbe, probe as tls_probe};

@@ -6,9 +6,9 @@ pub mod models;
 
 use std::time::Duration;
 
-use crate::api::{ApiError, Client, ClientConfig};
+use crate::api::{ApiError, Client, ClientConfig, RetryNotice, RetryPolicy, secs};
 use crate::explain::Case;
-use crate::output::{Palette, verbose};
+use crate::output::{Palette, Spinner, verbose};
 use crate::report::ReportContext;
 use crate::settings::Settings;
 
@@ -44,6 +44,10 @@ impl Context {
         })?)
     }
 
+    pub fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy { retries: self.settings.retries, max_wait: self.settings.max_wait }
+    }
+
     /// A spinner is drawn only on a terminal stderr, and not under `--verbose`, whose lines it
     /// would tear.
     pub fn spinner_visible(&self) -> bool {
@@ -71,4 +75,16 @@ impl Context {
     pub fn report_context(&self) -> ReportContext {
         ReportContext { model: Some(self.settings.model.clone()), retries: None }
     }
+}
+
+/// Says on stderr, above the spinner, that a request is about to be sent again.
+pub fn announce_retry(spinner: &Spinner, notice: &RetryNotice) {
+    spinner.println(&format!(
+        "tokenfactory: {}; retrying in {:.1} s (attempt {} of {})",
+        notice.reason,
+        notice.wait.as_secs_f64(),
+        notice.attempt,
+        notice.attempts
+    ));
+    spinner.set_message(format!("retrying in {}…", secs(notice.wait)));
 }

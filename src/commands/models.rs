@@ -17,7 +17,8 @@ pub fn run(ctx: &Context, args: &ModelsArgs) -> Result<Exit> {
     let client = ctx.client()?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let mut spinner = Spinner::start(ctx.spinner_visible(), "fetching the model list…".into());
-    let reply = runtime.block_on(client.models());
+    let policy = ctx.retry_policy();
+    let reply = runtime.block_on(policy.run(|| client.models(), |n| super::announce_retry(&spinner, n)));
     spinner.clear();
     let reply = reply?;
     let mut stdout = std::io::stdout().lock();

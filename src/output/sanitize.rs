@@ -97,4 +97,35 @@ mod tests {
             assert_eq!(out, expected, "split at {split}");
         }
     }
+
+    mod fuzz {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn split_clean(input: &str, cut: usize) -> String {
+            let mut at = cut.min(input.len());
+            while !input.is_char_boundary(at) {
+                at -= 1;
+            }
+            let mut s = Sanitizer::new();
+            let mut out = String::new();
+            s.push(&input[..at], &mut out);
+            s.push(&input[at..], &mut out);
+            out
+        }
+
+        proptest! {
+            #[test]
+            fn output_has_no_controls_and_any_split_agrees(input in "(\\PC|[\\x00-\\x1f\\x7f\\u{80}-\\u{9f}]|\\x1b\\[[0-9;]{0,4}[a-zA-Z]){0,64}", cut in 0usize..400) {
+                let whole = Sanitizer::clean(&input);
+                prop_assert!(!whole.chars().any(|c| c.is_control() && c != '\n' && c != '\t'), "{:?}", whole);
+                prop_assert_eq!(split_clean(&input, cut), whole);
+            }
+
+            #[test]
+            fn printable_text_passes_unchanged(input in "[\\PC\\n\\t]{0,200}") {
+                prop_assert_eq!(Sanitizer::clean(&input), input);
+            }
+        }
+    }
 }

@@ -20,6 +20,8 @@ pub const DEFAULT_MODEL: &str = "Omniva/Kimi-K2.6";
 const DEFAULT_CONNECT_TIMEOUT: f64 = 10.0;
 const DEFAULT_TIMEOUT: f64 = 600.0;
 const DEFAULT_IDLE_TIMEOUT: f64 = 120.0;
+const DEFAULT_RETRIES: u32 = 2;
+const DEFAULT_MAX_WAIT: f64 = 60.0;
 
 /// Which of the standard streams are terminals.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -67,6 +69,10 @@ pub struct Settings {
     pub timeout: Duration,
     /// The longest gap between two stream chunks.
     pub idle_timeout: Duration,
+    pub retries: u32,
+    pub max_wait: Duration,
+    /// `OMNIVA_FALLBACK_MODELS`; chat's `--fallback-model` replaces it.
+    pub fallback_models: Vec<String>,
     pub ca_bundle: Option<CaBundle>,
     pub proxies: ProxyRules,
     pub verbose: bool,
@@ -141,6 +147,11 @@ impl Settings {
             connect_timeout: Duration::from_secs_f64(args.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT)),
             timeout: Duration::from_secs_f64(timeout),
             idle_timeout: Duration::from_secs_f64(args.idle_timeout.unwrap_or(DEFAULT_IDLE_TIMEOUT)),
+            retries: args.retries.unwrap_or(DEFAULT_RETRIES),
+            max_wait: Duration::from_secs_f64(args.max_wait.unwrap_or(DEFAULT_MAX_WAIT)),
+            fallback_models: env("OMNIVA_FALLBACK_MODELS")
+                .map(|v| v.split(',').map(str::trim).filter(|m| !m.is_empty()).map(str::to_string).collect())
+                .unwrap_or_default(),
             ca_bundle,
             proxies,
             verbose: args.verbose,

@@ -15,7 +15,7 @@ fn chat_against(status: u16, content_type: &str, body: &str) -> (i32, String, St
         when.method(POST).path("/v1/chat/completions");
         then.status(status).header("content-type", content_type).header("x-request-id", "req_abc123").body(body);
     });
-    let result = run(with_key(&server.url("/v1")).args(["chat", "-m", "Omniva/Kimi-K2.6", "hi"]));
+    let result = run(with_key(&server.url("/v1")).args(["chat", "--retries", "0", "-m", "Omniva/Kimi-K2.6", "hi"]));
     mock.assert_calls(1);
     result
 }
@@ -109,7 +109,7 @@ fn status_429_exits_6_with_the_reset_time() {
             .header("x-request-id", "req_abc123")
             .json_body(json!({"error": {"message": "Rate limit reached", "type": "rate_limit_error", "code": "rate_limit_exceeded"}}));
     });
-    let result = run(with_key(&server.url("/v1")).args(["chat", "hi"]));
+    let result = run(with_key(&server.url("/v1")).args(["chat", "--retries", "0", "hi"]));
     check(result.clone(), 6, "429 Too Many Requests", "retry-after 20 s");
     assert!(result.2.contains("x-ratelimit-remaining-requests: 0"), "{}", result.2);
 }
@@ -178,7 +178,8 @@ fn verbose_shows_request_and_response_with_the_key_masked() {
 fn connection_refused_exits_8_naming_the_host() {
     // Bind then drop a listener to get a port nobody listens on.
     let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
-    let (code, stdout, stderr) = run(with_key(&format!("http://127.0.0.1:{port}/v1")).args(["chat", "hi"]));
+    let (code, stdout, stderr) =
+        run(with_key(&format!("http://127.0.0.1:{port}/v1")).args(["chat", "--retries", "0", "hi"]));
     assert_eq!((code, stdout.as_str()), (8, ""));
     assert!(
         stderr.starts_with(&format!(

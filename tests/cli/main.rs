@@ -5,6 +5,7 @@ mod doctor;
 mod errors;
 mod harness;
 mod models;
+mod resilience;
 mod script_server;
 mod stream;
 mod tls;

@@ -131,7 +131,7 @@ fn models_errors_match_chat() {
             when.method(GET).path("/v1/models");
             then.status(status).json_body(json!({"error": {"message": "nope"}}));
         });
-        let (actual, stdout, stderr) = run(with_key(&server.url("/v1")).arg("models"));
+        let (actual, stdout, stderr) = run(with_key(&server.url("/v1")).args(["models", "--retries", "0"]));
         assert_eq!((actual, stdout.as_str()), (code, ""), "{status}: {stderr}");
         assert!(stderr.starts_with(&format!("tokenfactory: error: {headline} from ")), "{stderr}");
     }

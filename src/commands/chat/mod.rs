@@ -11,7 +11,7 @@ use anyhow::Result;
 
 use super::{Context, Interrupted};
 use crate::api::wire::{ChatCompletion, ChatRequest, Message, Role};
-use crate::api::{Client, Reply};
+use crate::api::{ApiError, Client, Reply};
 use crate::cli::ChatArgs;
 use crate::output::{AnswerWriter, Sanitizer, Spinner};
 use crate::report::Exit;
@@ -92,21 +92,66 @@ async fn converse(
 ) -> Result<Exit> {
     let started = Instant::now();
     let mut spinner = Spinner::start(ctx.spinner_visible(), format!("waiting for {}…", request.model));
-    let outcome = if request.stream {
-        stream::run(ctx, args, client, request.clone(), out, &mut spinner, started).await
-    } else {
-        let reply = client.chat(&request).await;
-        spinner.clear();
-        match reply {
-            Ok(reply) => print_whole(ctx, args, reply, out, started),
-            Err(e) => Err(e.into()),
+    let policy = ctx.retry_policy();
+    let models = model_chain(ctx, args, &request.model);
+    for (i, model) in models.iter().enumerate() {
+        let mut request = request.clone();
+        request.model = model.clone();
+        if i > 0 {
+            spinner.set_message(format!("waiting for {model}…"));
         }
-    };
-    let outcome = match outcome {
-        Ok(outcome) => outcome,
-        Err(e) => return Err(ctx.suggest_models(client, e).await),
-    };
-    Ok(stats::finish(ctx, args, &request, &outcome))
+        let result = if request.stream {
+            stream::run(ctx, args, client, request.clone(), out, &mut spinner, started).await
+        } else {
+            let reply = policy.run(|| client.chat(&request), |n| super::announce_retry(&spinner, n)).await;
+            spinner.clear();
+            match reply {
+                Ok(reply) => print_whole(ctx, args, reply, out, started),
+                Err(e) => Err(e.into()),
+            }
+        };
+        match result {
+            Ok(outcome) => {
+                if i > 0 {
+                    spinner
+                        .println(&format!("{} answered by fallback model {model}", ctx.stderr.hint("tokenfactory:")));
+                }
+                return Ok(stats::finish(ctx, args, &request, &outcome));
+            }
+            Err(e) => match models.get(i + 1) {
+                Some(next) if falls_back(&e) => {
+                    spinner.println(&format!(
+                        "{} {model} is unavailable ({e}); trying fallback model {next}",
+                        ctx.stderr.warn("tokenfactory:")
+                    ));
+                }
+                // The closest IDs are worth printing only when no fallback answered.
+                _ => return Err(ctx.suggest_models(client, e).await),
+            },
+        }
+    }
+    unreachable!("the model chain is never empty")
+}
+
+/// The model, then the fallbacks (`--fallback-model`, else `OMNIVA_FALLBACK_MODELS`), without repeats.
+fn model_chain(ctx: &Context, args: &ChatArgs, model: &str) -> Vec<String> {
+    let fallbacks = if args.fallback_models.is_empty() { &ctx.settings.fallback_models } else { &args.fallback_models };
+    let mut chain = vec![model.to_string()];
+    for m in fallbacks.iter().map(|m| m.trim()).filter(|m| !m.is_empty()) {
+        if !chain.iter().any(|c| c == m) {
+            chain.push(m.to_string());
+        }
+    }
+    chain
+}
+
+/// A model that is down (503 after retries) or unknown to the server (400/404 naming it): the
+/// next model may answer. Anything else would fail the same way for every model.
+fn falls_back(error: &anyhow::Error) -> bool {
+    match error.downcast_ref::<ApiError>() {
+        Some(ApiError::Status(h)) => h.status == 503 || (matches!(h.status, 400 | 404) && h.names_model()),
+        _ => false,
+    }
 }
 
 /// Prints a whole (non-streamed) completion: reasoning to stderr when asked, the answer to stdout.

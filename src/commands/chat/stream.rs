@@ -22,18 +22,26 @@ pub async fn run(
     spinner: &mut Spinner,
     started: Instant,
 ) -> Result<Outcome> {
+    let policy = &ctx.retry_policy();
     let idle = ctx.settings.idle_timeout;
     if args.stats {
         request.stream_options = Some(StreamOptions { include_usage: true });
     }
-    let start = match client.chat_stream(&request, idle).await {
+    let open = |request: &ChatRequest| {
+        let request = request.clone();
+        let spinner = &*spinner;
+        async move {
+            policy.run(|| client.chat_stream(&request, idle), |n| crate::commands::announce_retry(spinner, n)).await
+        }
+    };
+    let start = match open(&request).await {
         // Some servers reject `stream_options`; the stats can do without usage, so ask once more
         // without it. (A different request, not a retry.)
         Err(ApiError::Status(h))
             if request.stream_options.is_some() && matches!(h.status, 400 | 422) && !h.names_model() =>
         {
             request.stream_options = None;
-            client.chat_stream(&request, idle).await
+            open(&request).await
         }
         other => other,
     };

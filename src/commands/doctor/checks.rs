@@ -149,7 +149,12 @@ pub async fn tcp(hop: &Hop, addrs: &[SocketAddr], limit: Duration) -> Check {
     for addr in addrs {
         match tokio::time::timeout(limit, tokio::net::TcpStream::connect(addr)).await {
             Ok(Ok(_)) => {
-                return Check::new("tcp", "TCP connect", Status::Pass, format!("connected to {} at {addr}", hop.what()));
+                return Check::new(
+                    "tcp",
+                    "TCP connect",
+                    Status::Pass,
+                    format!("connected to {} at {addr}", hop.what()),
+                );
             }
             Ok(Err(e)) => last = format!("{addr}: {e}"),
             Err(_) => last = format!("{addr}: no answer within {} s (--connect-timeout)", limit.as_secs_f64()),

@@ -1,0 +1,159 @@
+//! When and how long to wait before sending a request again: responses 429, 500, 502, 503 and
+//! 504, and connections that failed before the request was sent; never TLS or DNS failures or a
+//! timeout after sending (a slow generation is never paid for twice). Exponential backoff with full
+//! jitter, or the server's own `retry-after-ms` / `Retry-After` (seconds or an HTTP date), bounded
+//! by `--max-wait`.
+
+use std::future::Future;
+use std::time::{Duration, SystemTime};
+
+use super::error::{ApiError, NetKind};
+
+const BASE: Duration = Duration::from_millis(500);
+const CAP: Duration = Duration::from_secs(8);
+
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt (0 disables).
+    pub retries: u32,
+    /// The longest server-asked wait we sleep; a longer one ends the retries.
+    pub max_wait: Duration,
+}
+
+/// A retry about to happen, for the user to see.
+#[derive(Debug, Clone)]
+pub struct RetryNotice {
+    /// "rate limited (429)", "connection refused".
+    pub reason: String,
+    pub wait: Duration,
+    /// The attempt about to be made (2 for the first retry) and the most there will be.
+    pub attempt: u32,
+    pub attempts: u32,
+}
+
+impl RetryPolicy {
+    /// Runs `send` until it succeeds, fails for good, or the retries are spent. `notice` is told
+    /// before each wait.
+    pub async fn run<T, F, Fut>(&self, mut send: F, mut notice: impl FnMut(&RetryNotice)) -> Result<T, ApiError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
+        let mut jitter = Jitter::seeded();
+        let mut retried = 0;
+        loop {
+            let error = match send().await {
+                Ok(value) => return Ok(value),
+                Err(e) => e,
+            };
+            let Some(reason) = retry_reason(&error) else { return Err(error) };
+            if retried >= self.retries {
+                return Err(with_retries(error, retried));
+            }
+            let wait = match server_wait(&error) {
+                Some(asked) if asked > self.max_wait => return Err(with_retries(error, retried)),
+                Some(asked) => asked,
+                None => jitter.backoff(retried),
+            };
+            notice(&RetryNotice { reason, wait, attempt: retried + 2, attempts: self.retries + 1 });
+            tokio::time::sleep(wait).await;
+            retried += 1;
+        }
+    }
+}
+
+fn with_retries(mut error: ApiError, retried: u32) -> ApiError {
+    if let ApiError::Status(h) = &mut error {
+        h.retries = retried;
+    }
+    error
+}
+
+/// Why `error` may be retried, or `None`.
+fn retry_reason(error: &ApiError) -> Option<String> {
+    match error {
+        ApiError::Status(h) => match h.status {
+            429 => Some("rate limited (429)".into()),
+            500 | 502 | 503 | 504 => Some(format!("server error ({})", h.status)),
+            _ => None,
+        },
+        ApiError::Network { kind, before_send: true, .. } if *kind != NetKind::Dns => Some(match kind {
+            NetKind::Refused => "connection refused".into(),
+            NetKind::ConnectTimeout => "connection timed out".into(),
+            _ => "connection failed".into(),
+        }),
+        _ => None,
+    }
+}
+
+/// The wait the server asked for: `retry-after-ms`, else `Retry-After` in seconds or as a date.
+fn server_wait(error: &ApiError) -> Option<Duration> {
+    let ApiError::Status(h) = error else { return None };
+    parse_wait(h.retry_after.as_deref()?, SystemTime::now())
+}
+
+/// Parses our normalised `retry_after` ("1500 ms", "20 s", or an HTTP date).
+pub fn parse_wait(value: &str, now: SystemTime) -> Option<Duration> {
+    if let Some(ms) = value.strip_suffix(" ms") {
+        return ms
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && *v >= 0.0)
+            .map(|v| Duration::from_secs_f64(v / 1000.0));
+    }
+    if let Some(s) = value.strip_suffix(" s") {
+        return s.trim().parse::<u64>().ok().map(Duration::from_secs);
+    }
+    let at = httpdate::parse_http_date(value.trim()).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// xorshift64*: enough randomness to spread retries of many clients, without a crate.
+struct Jitter(u64);
+
+impl Jitter {
+    fn seeded() -> Jitter {
+        let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+        Jitter((nanos ^ (u64::from(std::process::id()) << 32)) | 1)
+    }
+
+    fn next_unit(&mut self) -> f64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Full jitter: uniform in [0, min(cap, base·2^n)].
+    fn backoff(&mut self, retried: u32) -> Duration {
+        let ceiling = BASE.saturating_mul(1 << retried.min(16)).min(CAP);
+        ceiling.mul_f64(self.next_unit())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_in_ms_seconds_and_http_dates() {
+        let now = httpdate::parse_http_date("Wed, 25 Nov 2026 18:00:00 GMT").expect("date");
+        assert_eq!(parse_wait("1500 ms", now), Some(Duration::from_millis(1500)));
+        assert_eq!(parse_wait("20 s", now), Some(Duration::from_secs(20)));
+        assert_eq!(parse_wait("Wed, 25 Nov 2026 18:01:00 GMT", now), Some(Duration::from_secs(60)));
+        assert_eq!(parse_wait("Wed, 25 Nov 2026 17:00:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(parse_wait("soon", now), None);
+    }
+
+    #[test]
+    fn backoff_stays_within_the_exponential_ceiling_and_the_cap() {
+        let mut j = Jitter::seeded();
+        for n in 0..20 {
+            let ceiling = BASE.saturating_mul(1 << n.min(16)).min(CAP);
+            for _ in 0..50 {
+                assert!(j.backoff(n) <= ceiling);
+            }
+        }
+    }
+}
