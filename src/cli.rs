@@ -26,6 +26,7 @@ pub struct Cli {
 /// Options every command takes. The API key is deliberately not among them: it comes only from
 /// `OMNIVA_API_KEY`, so it never lands in shell history or `ps` output.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]
     #[arg(long, value_name = "URL", global = true)]
@@ -63,14 +64,13 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true)]
     pub verbose: bool,
 
-    /// When to use colours on stderr and stdout
+    /// Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never
     #[arg(long, value_name = "WHEN", global = true, default_value = "auto")]
     pub color: ColorWhen,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorWhen {
-    /// Colour when the stream is a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it)
     Auto,
     Always,
     Never,
@@ -79,25 +79,107 @@ pub enum ColorWhen {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Send a prompt and print the answer
-    #[command(after_help = CHAT_EXAMPLES)]
+    #[command(after_help = chat_help())]
     Chat(ChatArgs),
 
+    /// List the models the API serves, to paste an exact ID
+    #[command(after_help = models_help())]
+    Models(ModelsArgs),
+
     /// Check the setup step by step and explain what is wrong
-    #[command(after_help = DOCTOR_EXAMPLES)]
+    #[command(after_help = doctor_help())]
     Doctor(DoctorArgs),
 
-    /// List the models the API serves, to paste an exact ID
-    #[command(after_help = MODELS_EXAMPLES)]
-    Models(ModelsArgs),
+    /// Print a shell completion script
+    #[command(after_help = completions_help())]
+    Completions(CompletionsArgs),
+
+    /// Print the man page (roff)
+    #[command(hide = true)]
+    Man,
 }
 
-const DOCTOR_EXAMPLES: &str = "\
-Examples:
-  tokenfactory doctor
+const COMMON_ENV: &str = "  OMNIVA_API_KEY     the API key (required; never a flag)
+  OMNIVA_BASE_URL    API base URL (--base-url)
+  OMNIVA_MODEL       model ID (-m)
+  OMNIVA_TIMEOUT     request timeout in seconds (--timeout)
+  OMNIVA_CA_BUNDLE   extra CA certificates, PEM (--ca-bundle)
+  HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY   proxies, either case, as curl reads them
+  NO_COLOR, CLICOLOR_FORCE   turn colours off / on (--color)";
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success (also when the reader closed stdout early)
+  1  other error; doctor: a check failed
+  2  usage error
+  3  configuration: bad or missing key, base URL or setting, unreadable CA bundle, 404 endpoint
+  4  authentication or permission (401, 403)
+  5  bad request or unknown model (400, 404 model, 413, 422)
+  6  rate limited (429 after retries)
+  7  server error (5xx after retries and fallbacks)
+  8  network or TLS: DNS, connect, proxy, certificate, timeout, stream closed before content
+  9  stream cut off after content arrived
+  130  interrupted (Ctrl-C)";
+
+fn footer(examples: &str, extra_env: &str) -> String {
+    format!("Examples:\n{examples}\n\nEnvironment:\n{COMMON_ENV}{extra_env}\n\n{EXIT_CODES}")
+}
+
+fn chat_help() -> String {
+    footer(
+        "  tokenfactory chat \"What is retrieval-augmented generation?\"
+  cat notes.md | tokenfactory chat \"summarize\"
+  tokenfactory chat --stream \"Write a haiku about latency\"
+  tokenfactory chat -s \"Answer in one sentence\" --stats \"Why is the sky blue?\"
+  tokenfactory chat --fallback-model Omniva/Kimi-K2.5 \"hello\"
+  tokenfactory chat - < prompt.txt",
+        "\n  OMNIVA_FALLBACK_MODELS   comma-separated fallback models (--fallback-model)",
+    )
+}
+
+fn models_help() -> String {
+    footer(
+        "  tokenfactory models
+  tokenfactory models kimi
+  tokenfactory models --sort created
+  tokenfactory models | fzf
+  tokenfactory models --json | jq '.data[].id'",
+        "",
+    )
+}
+
+fn doctor_help() -> String {
+    footer(
+        "  tokenfactory doctor
   tokenfactory doctor --no-chat
   tokenfactory doctor --json > doctor.json
   tokenfactory doctor --explain
-  tokenfactory doctor --explain 429";
+  tokenfactory doctor --explain 429",
+        "",
+    )
+}
+
+fn completions_help() -> String {
+    "Examples:
+  tokenfactory completions bash > ~/.local/share/bash-completion/completions/tokenfactory
+  tokenfactory completions zsh > ~/.zfunc/_tokenfactory
+  tokenfactory completions fish > ~/.config/fish/completions/tokenfactory.fish
+
+Model IDs after -m/--model complete from `tokenfactory models` (bash, zsh, fish) when OMNIVA_API_KEY
+is set, within 2 seconds.
+
+Exit codes:
+  0  success
+  2  usage error (unknown shell)"
+        .to_string()
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
@@ -114,21 +196,13 @@ pub struct DoctorArgs {
     pub explain: Option<Option<String>>,
 }
 
-const MODELS_EXAMPLES: &str = "\
-Examples:
-  tokenfactory models
-  tokenfactory models kimi
-  tokenfactory models --sort created
-  tokenfactory models | fzf
-  tokenfactory models --json | jq '.data[].id'";
-
 #[derive(Debug, Args)]
 pub struct ModelsArgs {
     /// Show only IDs containing this text (case-insensitive)
     #[arg(value_name = "FILTER")]
     pub filter: Option<String>,
 
-    /// Order of the list
+    /// Order: id (case-insensitive), created (newest first), owner (then ID)
     #[arg(long, value_name = "KEY", default_value = "id")]
     pub sort: ModelSort,
 
@@ -139,21 +213,10 @@ pub struct ModelsArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ModelSort {
-    /// By ID, case-insensitive
     Id,
-    /// Newest first; unknown dates last
     Created,
-    /// By owner, then ID
     Owner,
 }
-
-const CHAT_EXAMPLES: &str = "\
-Examples:
-  tokenfactory chat \"What is retrieval-augmented generation?\"
-  cat notes.md | tokenfactory chat \"summarize\"
-  tokenfactory chat -s \"Answer in one sentence\" --stats \"Why is the sky blue?\"
-  tokenfactory chat --stream \"Write a haiku about latency\"
-  tokenfactory chat - < prompt.txt";
 
 #[derive(Debug, Args)]
 pub struct ChatArgs {
@@ -189,8 +252,7 @@ pub struct ChatArgs {
     #[arg(long)]
     pub stats: bool,
 
-    /// Model to try when the model is unavailable (503 after retries, or unknown); repeatable
-    /// [env: OMNIVA_FALLBACK_MODELS, comma-separated]
+    /// Model to try next when the model is unavailable (503 or unknown); repeatable [env: OMNIVA_FALLBACK_MODELS]
     #[arg(long = "fallback-model", value_name = "ID")]
     pub fallback_models: Vec<String>,
 

@@ -32,6 +32,12 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { Exit::Usage as u8 } else { 0 });
         }
     };
+    // Completions and the man page need no settings: nothing in the environment can break them.
+    match &cli.command {
+        Command::Completions(args) => return finish(commands::completions::run(args.shell)),
+        Command::Man => return finish(commands::completions::man()),
+        _ => {}
+    }
     let settings = match Settings::from_process(&cli.global) {
         Ok(s) => s,
         Err(e) if matches!(cli.command, Command::Doctor(_)) => {
@@ -53,6 +59,7 @@ fn main() -> ExitCode {
         Command::Chat(args) => commands::chat::run(&ctx, args),
         Command::Models(args) => commands::models::run(&ctx, args),
         Command::Doctor(args) => commands::doctor::run(Ok(&ctx), args),
+        Command::Completions(_) | Command::Man => unreachable!("handled before the settings"),
     };
     match result {
         Ok(exit) => exit.into(),
@@ -61,5 +68,13 @@ fn main() -> ExitCode {
             Exit::Interrupted.into()
         }
         Err(e) => report::report(&e, ctx.stderr, ctx.settings.terminals.stderr, &ctx.report_context()).into(),
+    }
+}
+
+/// The exit of a command that needs no settings.
+fn finish(result: anyhow::Result<Exit>) -> ExitCode {
+    match result {
+        Ok(exit) => exit.into(),
+        Err(e) => report::report(&e, Palette::default(), false, &ReportContext::default()).into(),
     }
 }

@@ -1,6 +1,7 @@
 //! The commands. Each gets a `Context` (resolved settings and palettes) and its own arguments.
 
 pub mod chat;
+pub mod completions;
 pub mod doctor;
 pub mod models;
 

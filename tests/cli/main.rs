@@ -3,6 +3,7 @@
 mod chat;
 mod doctor;
 mod errors;
+mod generated;
 mod harness;
 mod models;
 mod resilience;

@@ -1,0 +1,161 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'tokenfactory' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'tokenfactory'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'tokenfactory' {
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds allowed to establish a connection [default: 10]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds allowed for a whole request, or a stream''s first byte [env: OMNIVA_TIMEOUT] [default: 600]')
+            [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'Longest gap, in seconds, between two chunks of a stream [default: 120]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries for 429, 500, 502, 503, 504 and failed connections; 0 disables [default: 2]')
+            [CompletionResult]::new('--max-wait', '--max-wait', [CompletionResultType]::ParameterName, 'Longest server-asked wait (Retry-After) to sleep before retrying [default: 60]')
+            [CompletionResult]::new('--ca-bundle', '--ca-bundle', [CompletionResultType]::ParameterName, 'PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print each request and response line, timings and retries to stderr (key redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print each request and response line, timings and retries to stderr (key redacted)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('chat', 'chat', [CompletionResultType]::ParameterValue, 'Send a prompt and print the answer')
+            [CompletionResult]::new('models', 'models', [CompletionResultType]::ParameterValue, 'List the models the API serves, to paste an exact ID')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the setup step by step and explain what is wrong')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
+            break
+        }
+        'tokenfactory;chat' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'System message sent before the prompt')
+            [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'System message sent before the prompt')
+            [CompletionResult]::new('--temperature', '--temperature', [CompletionResultType]::ParameterName, 'Sampling temperature (0 to 2)')
+            [CompletionResult]::new('--max-tokens', '--max-tokens', [CompletionResultType]::ParameterName, 'Most tokens the answer may use (reasoning models spend part of it thinking)')
+            [CompletionResult]::new('--fallback-model', '--fallback-model', [CompletionResultType]::ParameterName, 'Model to try next when the model is unavailable (503 or unknown); repeatable [env: OMNIVA_FALLBACK_MODELS]')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds allowed to establish a connection [default: 10]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds allowed for a whole request, or a stream''s first byte [env: OMNIVA_TIMEOUT] [default: 600]')
+            [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'Longest gap, in seconds, between two chunks of a stream [default: 120]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries for 429, 500, 502, 503, 504 and failed connections; 0 disables [default: 2]')
+            [CompletionResult]::new('--max-wait', '--max-wait', [CompletionResultType]::ParameterName, 'Longest server-asked wait (Retry-After) to sleep before retrying [default: 60]')
+            [CompletionResult]::new('--ca-bundle', '--ca-bundle', [CompletionResultType]::ParameterName, 'PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never')
+            [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'Print tokens as they arrive')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the raw JSON response instead of the answer (with --stream: one chunk object per line)')
+            [CompletionResult]::new('--reasoning', '--reasoning', [CompletionResultType]::ParameterName, 'Show the model''s reasoning on stderr')
+            [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'Print model, token counts and timings to stderr after the answer')
+            [CompletionResult]::new('--no-stdin', '--no-stdin', [CompletionResultType]::ParameterName, 'Never read stdin (for cron and CI, where stdin is not a terminal but not input either)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print each request and response line, timings and retries to stderr (key redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print each request and response line, timings and retries to stderr (key redacted)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tokenfactory;models' {
+            [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Order: id (case-insensitive), created (newest first), owner (then ID)')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds allowed to establish a connection [default: 10]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds allowed for a whole request, or a stream''s first byte [env: OMNIVA_TIMEOUT] [default: 600]')
+            [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'Longest gap, in seconds, between two chunks of a stream [default: 120]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries for 429, 500, 502, 503, 504 and failed connections; 0 disables [default: 2]')
+            [CompletionResult]::new('--max-wait', '--max-wait', [CompletionResultType]::ParameterName, 'Longest server-asked wait (Retry-After) to sleep before retrying [default: 60]')
+            [CompletionResult]::new('--ca-bundle', '--ca-bundle', [CompletionResultType]::ParameterName, 'PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the server''s JSON as received (unfiltered)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print each request and response line, timings and retries to stderr (key redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print each request and response line, timings and retries to stderr (key redacted)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tokenfactory;doctor' {
+            [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'Print the troubleshooting guide (marking what applies now), or one case: a status such as 429, or a name')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds allowed to establish a connection [default: 10]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds allowed for a whole request, or a stream''s first byte [env: OMNIVA_TIMEOUT] [default: 600]')
+            [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'Longest gap, in seconds, between two chunks of a stream [default: 120]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries for 429, 500, 502, 503, 504 and failed connections; 0 disables [default: 2]')
+            [CompletionResult]::new('--max-wait', '--max-wait', [CompletionResultType]::ParameterName, 'Longest server-asked wait (Retry-After) to sleep before retrying [default: 60]')
+            [CompletionResult]::new('--ca-bundle', '--ca-bundle', [CompletionResultType]::ParameterName, 'PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never')
+            [CompletionResult]::new('--no-chat', '--no-chat', [CompletionResultType]::ParameterName, 'Skip the checks that cost tokens (a completion and a stream)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the results as JSON (for support tickets and scripts)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print each request and response line, timings and retries to stderr (key redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print each request and response line, timings and retries to stderr (key redacted)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tokenfactory;completions' {
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds allowed to establish a connection [default: 10]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds allowed for a whole request, or a stream''s first byte [env: OMNIVA_TIMEOUT] [default: 600]')
+            [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'Longest gap, in seconds, between two chunks of a stream [default: 120]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries for 429, 500, 502, 503, 504 and failed connections; 0 disables [default: 2]')
+            [CompletionResult]::new('--max-wait', '--max-wait', [CompletionResultType]::ParameterName, 'Longest server-asked wait (Retry-After) to sleep before retrying [default: 60]')
+            [CompletionResult]::new('--ca-bundle', '--ca-bundle', [CompletionResultType]::ParameterName, 'PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print each request and response line, timings and retries to stderr (key redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print each request and response line, timings and retries to stderr (key redacted)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tokenfactory;man' {
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds allowed to establish a connection [default: 10]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds allowed for a whole request, or a stream''s first byte [env: OMNIVA_TIMEOUT] [default: 600]')
+            [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'Longest gap, in seconds, between two chunks of a stream [default: 120]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries for 429, 500, 502, 503, 504 and failed connections; 0 disables [default: 2]')
+            [CompletionResult]::new('--max-wait', '--max-wait', [CompletionResultType]::ParameterName, 'Longest server-asked wait (Retry-After) to sleep before retrying [default: 60]')
+            [CompletionResult]::new('--ca-bundle', '--ca-bundle', [CompletionResultType]::ParameterName, 'PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print each request and response line, timings and retries to stderr (key redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print each request and response line, timings and retries to stderr (key redacted)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,137 @@
+function __tokenfactory_models
+    set -q OMNIVA_API_KEY; or return
+    test -n "$OMNIVA_API_KEY"; or return
+    tokenfactory models --connect-timeout 2 --timeout 2 --retries 0 2>/dev/null
+end
+
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_tokenfactory_global_optspecs
+    string join \n base-url= m/model= connect-timeout= timeout= idle-timeout= retries= max-wait= ca-bundle= v/verbose color= h/help V/version
+end
+
+function __fish_tokenfactory_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_tokenfactory_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_tokenfactory_using_subcommand
+    set -l cmd (__fish_tokenfactory_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -l base-url -d 'API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -s m -l model -d 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]' -r -f -a "(__tokenfactory_models)"
+complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -l connect-timeout -d 'Seconds allowed to establish a connection [default: 10]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -l timeout -d 'Seconds allowed for a whole request, or a stream\'s first byte [env: OMNIVA_TIMEOUT] [default: 600]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -l idle-timeout -d 'Longest gap, in seconds, between two chunks of a stream [default: 120]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -l retries -d 'Retries for 429, 500, 502, 503, 504 and failed connections; 0 disables [default: 2]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -l max-wait -d 'Longest server-asked wait (Retry-After) to sleep before retrying [default: 60]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -l ca-bundle -d 'PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]' -r -F
+complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -l color -d 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -s v -l verbose -d 'Print each request and response line, timings and retries to stderr (key redacted)'
+complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -s V -l version -d 'Print version'
+complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "chat" -d 'Send a prompt and print the answer'
+complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "models" -d 'List the models the API serves, to paste an exact ID'
+complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "doctor" -d 'Check the setup step by step and explain what is wrong'
+complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "man" -d 'Print the man page (roff)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -s s -l system -d 'System message sent before the prompt' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l temperature -d 'Sampling temperature (0 to 2)' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l max-tokens -d 'Most tokens the answer may use (reasoning models spend part of it thinking)' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l fallback-model -d 'Model to try next when the model is unavailable (503 or unknown); repeatable [env: OMNIVA_FALLBACK_MODELS]' -r -f -a "(__tokenfactory_models)"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l base-url -d 'API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -s m -l model -d 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]' -r -f -a "(__tokenfactory_models)"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l connect-timeout -d 'Seconds allowed to establish a connection [default: 10]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l timeout -d 'Seconds allowed for a whole request, or a stream\'s first byte [env: OMNIVA_TIMEOUT] [default: 600]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l idle-timeout -d 'Longest gap, in seconds, between two chunks of a stream [default: 120]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l retries -d 'Retries for 429, 500, 502, 503, 504 and failed connections; 0 disables [default: 2]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l max-wait -d 'Longest server-asked wait (Retry-After) to sleep before retrying [default: 60]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l ca-bundle -d 'PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]' -r -F
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l color -d 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l stream -d 'Print tokens as they arrive'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l json -d 'Print the raw JSON response instead of the answer (with --stream: one chunk object per line)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l reasoning -d 'Show the model\'s reasoning on stderr'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l stats -d 'Print model, token counts and timings to stderr after the answer'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l no-stdin -d 'Never read stdin (for cron and CI, where stdin is not a terminal but not input either)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -s v -l verbose -d 'Print each request and response line, timings and retries to stderr (key redacted)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -s h -l help -d 'Print help'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -s V -l version -d 'Print version'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand models" -l sort -d 'Order: id (case-insensitive), created (newest first), owner (then ID)' -r -f -a "id\t''
+created\t''
+owner\t''"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand models" -l base-url -d 'API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand models" -s m -l model -d 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]' -r -f -a "(__tokenfactory_models)"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand models" -l connect-timeout -d 'Seconds allowed to establish a connection [default: 10]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand models" -l timeout -d 'Seconds allowed for a whole request, or a stream\'s first byte [env: OMNIVA_TIMEOUT] [default: 600]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand models" -l idle-timeout -d 'Longest gap, in seconds, between two chunks of a stream [default: 120]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand models" -l retries -d 'Retries for 429, 500, 502, 503, 504 and failed connections; 0 disables [default: 2]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand models" -l max-wait -d 'Longest server-asked wait (Retry-After) to sleep before retrying [default: 60]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand models" -l ca-bundle -d 'PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]' -r -F
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand models" -l color -d 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand models" -l json -d 'Print the server\'s JSON as received (unfiltered)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand models" -s v -l verbose -d 'Print each request and response line, timings and retries to stderr (key redacted)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand models" -s h -l help -d 'Print help'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand models" -s V -l version -d 'Print version'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -l explain -d 'Print the troubleshooting guide (marking what applies now), or one case: a status such as 429, or a name' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -l base-url -d 'API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -s m -l model -d 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]' -r -f -a "(__tokenfactory_models)"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -l connect-timeout -d 'Seconds allowed to establish a connection [default: 10]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -l timeout -d 'Seconds allowed for a whole request, or a stream\'s first byte [env: OMNIVA_TIMEOUT] [default: 600]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -l idle-timeout -d 'Longest gap, in seconds, between two chunks of a stream [default: 120]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -l retries -d 'Retries for 429, 500, 502, 503, 504 and failed connections; 0 disables [default: 2]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -l max-wait -d 'Longest server-asked wait (Retry-After) to sleep before retrying [default: 60]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -l ca-bundle -d 'PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]' -r -F
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -l color -d 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -l no-chat -d 'Skip the checks that cost tokens (a completion and a stream)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -l json -d 'Print the results as JSON (for support tickets and scripts)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -s v -l verbose -d 'Print each request and response line, timings and retries to stderr (key redacted)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -s h -l help -d 'Print help'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -s V -l version -d 'Print version'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand completions" -l base-url -d 'API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand completions" -s m -l model -d 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]' -r -f -a "(__tokenfactory_models)"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand completions" -l connect-timeout -d 'Seconds allowed to establish a connection [default: 10]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand completions" -l timeout -d 'Seconds allowed for a whole request, or a stream\'s first byte [env: OMNIVA_TIMEOUT] [default: 600]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand completions" -l idle-timeout -d 'Longest gap, in seconds, between two chunks of a stream [default: 120]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand completions" -l retries -d 'Retries for 429, 500, 502, 503, 504 and failed connections; 0 disables [default: 2]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand completions" -l max-wait -d 'Longest server-asked wait (Retry-After) to sleep before retrying [default: 60]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand completions" -l ca-bundle -d 'PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]' -r -F
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand completions" -l color -d 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand completions" -s v -l verbose -d 'Print each request and response line, timings and retries to stderr (key redacted)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand man" -l base-url -d 'API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand man" -s m -l model -d 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]' -r -f -a "(__tokenfactory_models)"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand man" -l connect-timeout -d 'Seconds allowed to establish a connection [default: 10]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand man" -l timeout -d 'Seconds allowed for a whole request, or a stream\'s first byte [env: OMNIVA_TIMEOUT] [default: 600]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand man" -l idle-timeout -d 'Longest gap, in seconds, between two chunks of a stream [default: 120]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand man" -l retries -d 'Retries for 429, 500, 502, 503, 504 and failed connections; 0 disables [default: 2]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand man" -l max-wait -d 'Longest server-asked wait (Retry-After) to sleep before retrying [default: 60]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand man" -l ca-bundle -d 'PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]' -r -F
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand man" -l color -d 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand man" -s v -l verbose -d 'Print each request and response line, timings and retries to stderr (key redacted)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand man" -s h -l help -d 'Print help'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand man" -s V -l version -d 'Print version'

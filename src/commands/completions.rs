@@ -1,0 +1,134 @@
+//! `tokenfactory completions SHELL` and the hidden `tokenfactory man`: scripts and the man page
+//! generated from the command definition. bash, zsh and fish scripts also complete model IDs after
+//! `-m`/`--model` and `--fallback-model` by calling `tokenfactory models` (only when a key is set,
+//! bounded to about 2 seconds); nothing else calls it, so other completions stay instant.
+
+use std::io::Write;
+
+use anyhow::Result;
+use clap::CommandFactory;
+use clap_complete::Shell;
+
+use crate::cli::Cli;
+use crate::report::Exit;
+
+/// The command that lists model IDs at completion time: bounded, quiet, never retried.
+const LIST_MODELS: &str = "tokenfactory models --connect-timeout 2 --timeout 2 --retries 0 2>/dev/null";
+
+pub fn run(shell: Shell) -> Result<Exit> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(script(shell).as_bytes())?;
+    out.flush()?;
+    Ok(Exit::Ok)
+}
+
+pub fn man() -> Result<Exit> {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(&page)?;
+    out.flush()?;
+    Ok(Exit::Ok)
+}
+
+/// The completion script for `shell`.
+pub fn script(shell: Shell) -> String {
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "tokenfactory", &mut buf);
+    let generated = String::from_utf8_lossy(&buf).into_owned();
+    match shell {
+        Shell::Bash => bash(generated),
+        Shell::Zsh => zsh(generated),
+        Shell::Fish => fish(generated),
+        _ => generated,
+    }
+}
+
+/// bash: the generated `--model`/`-m` branches complete files; make them complete model IDs.
+fn bash(generated: String) -> String {
+    let helper = format!(
+        "__tokenfactory_models() {{\n    [ -n \"${{OMNIVA_API_KEY:-}}\" ] || return 0\n    local ids\n    ids=$({LIST_MODELS}) || return 0\n    COMPREPLY=($(compgen -W \"${{ids}}\" -- \"${{cur}}\"))\n}}\n\n"
+    );
+    let mut out = String::with_capacity(generated.len() + helper.len());
+    out.push_str(&helper);
+    let mut lines = generated.lines().peekable();
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        out.push('\n');
+        let t = line.trim();
+        if t == "--model)" || t == "-m)" || t == "--fallback-model)" {
+            // The next line is the generated file completion for the option's value.
+            if let Some(next) = lines.peek()
+                && next.contains("COMPREPLY=($(compgen -f")
+            {
+                let indent: String = next.chars().take_while(|c| c.is_whitespace()).collect();
+                out.push_str(&format!("{indent}__tokenfactory_models\n"));
+                lines.next();
+            }
+        }
+    }
+    out
+}
+
+/// zsh: `-m`/`--model` values come from a helper instead of `_default`.
+fn zsh(generated: String) -> String {
+    let helper = format!(
+        "\n(( $+functions[_tokenfactory_models] )) ||\n_tokenfactory_models() {{\n    [[ -n \"${{OMNIVA_API_KEY:-}}\" ]] || return 1\n    local -a ids\n    ids=(${{(f)\"$({LIST_MODELS})\"}})\n    compadd -a ids\n}}\n"
+    );
+    let replaced: String = generated
+        .lines()
+        .map(|line| {
+            // Every option whose value is a model ID is named `ID` in the CLI definition.
+            if line.contains(":ID:_default'") {
+                line.replace(":ID:_default'", ":ID:_tokenfactory_models'")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    // Define the helper before the final `compdef`/entry point lines run.
+    match replaced.find("\nif [ \"$funcstack[1]\" = \"_tokenfactory\" ]") {
+        Some(at) => format!("{}{helper}{}\n", &replaced[..at], &replaced[at..]),
+        None => format!("{replaced}\n{helper}"),
+    }
+}
+
+/// fish: model IDs for `-m`/`--model`, from a function that does nothing without a key.
+fn fish(generated: String) -> String {
+    let helper = format!(
+        "function __tokenfactory_models\n    set -q OMNIVA_API_KEY; or return\n    test -n \"$OMNIVA_API_KEY\"; or return\n    {LIST_MODELS}\nend\n\n"
+    );
+    let replaced: String = generated
+        .lines()
+        .map(|line| {
+            if (line.contains(" -l model ") || line.contains(" -l fallback-model ")) && line.ends_with(" -r") {
+                format!("{line} -f -a \"(__tokenfactory_models)\"")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    format!("{helper}{replaced}\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bash_zsh_and_fish_complete_model_ids_from_the_catalog() {
+        let bash = script(Shell::Bash);
+        assert!(bash.matches("__tokenfactory_models\n").count() >= 2, "every -m/--model branch calls the helper");
+        assert!(!bash.contains("--model)\n                    COMPREPLY=($(compgen -f"));
+        let zsh = script(Shell::Zsh);
+        assert!(zsh.contains(":ID:_tokenfactory_models'"));
+        assert!(
+            !zsh.contains("'--model=[")
+                || !zsh.contains("--model=[Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]]:ID:_default'")
+        );
+        let fish = script(Shell::Fish);
+        assert!(fish.contains("-f -a \"(__tokenfactory_models)\""));
+    }
+}

@@ -1,0 +1,148 @@
+//! Files generated from the CLI definition and committed: completion scripts, the man page, and
+//! the `--help` texts. Each test fails when the committed copy is stale; run
+//! `UPDATE_SNAPSHOTS=1 cargo test --test cli generated` to regenerate them, then review the diff.
+
+use std::path::PathBuf;
+
+use crate::harness::{run, tokenfactory};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Compares `actual` with the committed file, or rewrites it when UPDATE_SNAPSHOTS is set.
+fn check_committed(relative: &str, actual: &str) {
+    let path = root().join(relative);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, actual).expect("write");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == actual,
+        "{relative} is out of date with the binary.\nRegenerate it with: UPDATE_SNAPSHOTS=1 cargo test --test cli generated\n\
+         (or: cargo run -q -- {})",
+        regenerate_hint(relative)
+    );
+}
+
+fn regenerate_hint(relative: &str) -> String {
+    match relative {
+        "completions/tokenfactory.bash" => "completions bash > completions/tokenfactory.bash".into(),
+        "completions/_tokenfactory" => "completions zsh > completions/_tokenfactory".into(),
+        "completions/tokenfactory.fish" => "completions fish > completions/tokenfactory.fish".into(),
+        "completions/_tokenfactory.ps1" => "completions powershell > completions/_tokenfactory.ps1".into(),
+        "completions/tokenfactory.elv" => "completions elvish > completions/tokenfactory.elv".into(),
+        "man/tokenfactory.1" => "man > man/tokenfactory.1".into(),
+        other => format!("<command> > {other}"),
+    }
+}
+
+fn stdout_of(args: &[&str]) -> String {
+    let (code, stdout, stderr) = run(tokenfactory().args(args));
+    assert_eq!(code, 0, "{args:?}: {stderr}");
+    stdout
+}
+
+#[test]
+fn generated_completion_scripts_are_committed_and_fresh() {
+    for (shell, file) in [
+        ("bash", "completions/tokenfactory.bash"),
+        ("zsh", "completions/_tokenfactory"),
+        ("fish", "completions/tokenfactory.fish"),
+        ("powershell", "completions/_tokenfactory.ps1"),
+        ("elvish", "completions/tokenfactory.elv"),
+    ] {
+        check_committed(file, &stdout_of(&["completions", shell]));
+    }
+}
+
+#[test]
+fn generated_man_page_is_committed_and_fresh() {
+    let page = stdout_of(&["man"]);
+    assert!(page.starts_with(".ie \\n(.g .ds Aq"), "roff: {}", &page[..40.min(page.len())]);
+    check_committed("man/tokenfactory.1", &page);
+}
+
+#[test]
+fn generated_help_texts_match_their_snapshots() {
+    for (args, file) in [
+        (&["--help"][..], "tests/snapshots/help.txt"),
+        (&["chat", "--help"][..], "tests/snapshots/help-chat.txt"),
+        (&["models", "--help"][..], "tests/snapshots/help-models.txt"),
+        (&["doctor", "--help"][..], "tests/snapshots/help-doctor.txt"),
+        (&["completions", "--help"][..], "tests/snapshots/help-completions.txt"),
+    ] {
+        check_committed(file, &stdout_of(args));
+    }
+}
+
+#[test]
+fn help_lists_commands_in_the_order_a_newcomer_needs_them() {
+    let help = stdout_of(&["--help"]);
+    let at = |word: &str| help.find(&format!("\n  {word} ")).unwrap_or_else(|| panic!("{word} in {help}"));
+    assert!(at("chat") < at("models") && at("models") < at("doctor") && at("doctor") < at("completions"), "{help}");
+    assert!(!help.contains("\n  man "), "the man subcommand is hidden");
+}
+
+#[test]
+fn every_command_help_ends_with_examples_environment_and_exit_codes() {
+    for command in ["chat", "models", "doctor"] {
+        let help = stdout_of(&[command, "--help"]);
+        let examples = help.find("Examples:\n").expect("examples");
+        let env = help.find("Environment:\n").expect("environment");
+        let codes = help.find("Exit codes:\n").expect("exit codes");
+        assert!(examples < env && env < codes, "{command}");
+        assert!(help.contains("OMNIVA_API_KEY"), "{command}");
+    }
+}
+
+#[test]
+fn completions_for_an_unknown_shell_is_a_usage_error() {
+    let (code, _, stderr) = run(tokenfactory().args(["completions", "tcsh"]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("invalid value 'tcsh'"), "{stderr}");
+}
+
+#[test]
+fn bash_completion_is_valid_and_completes_commands_and_model_ids() {
+    use httpmock::prelude::*;
+    let script = root().join("completions/tokenfactory.bash");
+    let status = std::process::Command::new("bash").arg("-n").arg(&script).status().expect("bash");
+    assert!(status.success(), "bash -n");
+
+    let server = MockServer::start();
+    let models = server.mock(|when, then| {
+        when.method(GET).path("/v1/models");
+        then.status(200)
+            .body("{\"data\":[{\"id\":\"Omniva/Kimi-K2.6\"},{\"id\":\"Omniva/Kimi-K2.5\"},{\"id\":\"meta/llama\"}]}");
+    });
+    let bin_dir = assert_cmd::cargo::cargo_bin("tokenfactory").parent().expect("dir").to_path_buf();
+    let complete = |line: &str, with_key: bool| -> String {
+        let words: Vec<&str> = line.split(' ').collect();
+        let program = format!(
+            "source {script:?}; COMP_WORDS=({words}); COMP_CWORD={cword}; COMP_LINE={line:?}; COMP_POINT={point}; \
+             _tokenfactory tokenfactory \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            words = words.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>().join(" "),
+            cword = words.len() - 1,
+            point = line.len(),
+        );
+        let mut cmd = std::process::Command::new("bash");
+        cmd.env_clear()
+            .env("PATH", format!("{}:/usr/bin:/bin", bin_dir.display()))
+            .env("OMNIVA_BASE_URL", server.url("/v1"))
+            .args(["-c", &program]);
+        if with_key {
+            cmd.env("OMNIVA_API_KEY", crate::harness::KEY);
+        }
+        let out = cmd.output().expect("bash runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(complete("tokenfactory ch", false).lines().any(|l| l == "chat"));
+    assert_eq!(complete("tokenfactory chat -m Omniva/", true), "Omniva/Kimi-K2.5\nOmniva/Kimi-K2.6\n");
+    assert_eq!(complete("tokenfactory chat --fallback-model me", true), "meta/llama\n");
+    models.assert_calls(2);
+    assert_eq!(complete("tokenfactory chat -m Omniva/", false), "\n", "no key: no call, no IDs");
+    models.assert_calls(2);
+}
