@@ -79,9 +79,18 @@ impl Client {
             // One proxy decision for the client and for `--verbose`/doctor: ours, not reqwest's own
             // reading of the environment.
             .no_proxy()
-            .proxy(reqwest::Proxy::custom(move |url| rules.for_url(url).map(|p| p.url.clone())));
-        if !config.extra_roots.is_empty() {
-            builder = builder.tls_certs_merge(config.extra_roots);
+            .proxy(reqwest::Proxy::custom(move |url| rules.for_url(url).map(|p| p.url.clone())))
+            // An API answer that redirects is a wrong base URL; a silently followed POST would
+            // turn into a GET. The error names the new location instead.
+            .redirect(reqwest::redirect::Policy::none());
+        if config.base_url.scheme() == "https" {
+            if !config.extra_roots.is_empty() {
+                builder = builder.tls_certs_merge(config.extra_roots);
+            }
+        } else {
+            // TLS is set up only for https: a plain-http base URL skips loading the system trust
+            // store (the slowest part of building the client).
+            builder = builder.tls_certs_only(Vec::new());
         }
         let base = config.base_url.as_str().trim_end_matches('/').to_string();
         let http = builder.build().map_err(|e| match classify_transport(&e, &base, None) {
@@ -220,6 +229,7 @@ impl Client {
             retry_after,
             rate_limit,
             proxy,
+            location: header(&headers, "location"),
             retries: 0,
             suggestions: Vec::new(),
         }))

@@ -152,6 +152,8 @@ pub struct HttpFailure {
     /// `x-ratelimit-*` headers as sent.
     pub rate_limit: Vec<(String, String)>,
     pub proxy: Option<ProxySpec>,
+    /// Where a 3xx answer points.
+    pub location: Option<String>,
     /// How many times the request was retried before this answer.
     pub retries: u32,
     /// For an unknown model: the closest catalog IDs, filled in by the command.
@@ -321,7 +323,7 @@ impl ApiError {
                 401 => Case::Unauthorized,
                 403 => Case::Forbidden,
                 404 if f.names_model() => Case::UnknownModel,
-                404 => Case::EndpointNotFound,
+                404 | 300..=399 => Case::EndpointNotFound,
                 400 if f.names_model() => Case::UnknownModel,
                 400 | 413 | 422 => Case::BadRequest,
                 407 => Case::Proxy,
@@ -365,7 +367,9 @@ impl fmt::Display for ApiError {
         match self {
             ApiError::Status(h) => {
                 write!(f, "{} {} from {}", h.status, h.reason(), h.url)?;
-                if let Some(m) = &h.server.message {
+                if let Some(location) = &h.location {
+                    write!(f, " (redirects to {location})")?;
+                } else if let Some(m) = &h.server.message {
                     write!(f, ": {m}")?;
                 } else if h.server.format == BodyFormat::Html {
                     write!(f, " (an HTML page, not an API response)")?;
@@ -558,6 +562,7 @@ mod tests {
             retry_after: None,
             rate_limit: Vec::new(),
             proxy: None,
+            location: None,
             retries: 0,
             suggestions: Vec::new(),
         }

@@ -208,3 +208,18 @@ fn server_that_never_answers_times_out_with_exit_8_naming_the_flag() {
     assert!(stderr.contains("within 0.5 s (--timeout expired)"), "{stderr}");
     assert!(stderr.contains("raise the limit with --timeout"), "{stderr}");
 }
+
+#[test]
+fn redirect_is_not_followed_and_names_the_new_location() {
+    let server = MockServer::start();
+    let mock = server.mock(|when, then| {
+        when.method(POST).path("/v1/chat/completions");
+        then.status(301).header("location", "https://api.example.test/v1/chat/completions");
+    });
+    let (code, stdout, stderr) = run(with_key(&server.url("/v1")).args(["chat", "hi"]));
+    mock.assert_calls(1);
+    assert_eq!((code, stdout.as_str()), (3, ""));
+    assert!(stderr.contains("301 Moved Permanently from "), "{stderr}");
+    assert!(stderr.contains(" (redirects to https://api.example.test/v1/chat/completions)"), "{stderr}");
+    assert!(stderr.contains("the base URL is probably wrong"), "{stderr}");
+}
