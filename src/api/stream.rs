@@ -2,6 +2,8 @@
 //! a time under the first-byte and idle timers, and decodes SSE events. What the events mean is
 //! the chat command's business.
 
+use std::future::Future;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use reqwest::Response;
@@ -37,7 +39,12 @@ pub struct EventStream {
     request_timeout: Duration,
     idle: Duration,
     url: String,
+    /// How the body ended, when that was seen while draining a burst.
+    ended: Option<Option<String>>,
 }
+
+/// The most bytes taken in one read before the events go out.
+const BURST_LIMIT: usize = 64 * 1024;
 
 impl Client {
     /// `POST /chat/completions` with `stream: true`. The wait for the response headers and the
@@ -72,6 +79,7 @@ impl Client {
             request_timeout: timeout,
             idle,
             url,
+            ended: None,
         }))
     }
 }
@@ -80,6 +88,11 @@ impl EventStream {
     /// Waits for the next network read and appends the events it completed to `out` (it may
     /// complete none). Returns `Ok(false)` at the end of the body.
     pub async fn read(&mut self, out: &mut Vec<SseEvent>) -> Result<bool, StreamFault> {
+        match self.ended.take() {
+            Some(None) => return Ok(false),
+            Some(Some(detail)) => return Err(StreamFault::Closed { detail: Some(detail) }),
+            None => {}
+        }
         let (limit, timer) = match self.first_byte_deadline {
             Some(deadline) => (deadline.saturating_duration_since(Instant::now()), Timer::Request),
             None => (self.idle, Timer::Idle),
@@ -96,6 +109,26 @@ impl EventStream {
         };
         self.first_byte_deadline = None;
         self.decoder.feed(&chunk, out);
+        // Take in whatever else has already arrived, so a burst of events costs one write.
+        let mut taken = chunk.len();
+        while taken < BURST_LIMIT {
+            let mut next = std::pin::pin!(self.response.chunk());
+            match std::future::poll_fn(|cx| Poll::Ready(next.as_mut().poll(cx))).await {
+                Poll::Ready(Ok(Some(chunk))) => {
+                    taken += chunk.len();
+                    self.decoder.feed(&chunk, out);
+                }
+                Poll::Ready(Ok(None)) => {
+                    self.ended = Some(None);
+                    break;
+                }
+                Poll::Ready(Err(e)) => {
+                    self.ended = Some(Some(classify_transport(&e, &self.url, None).to_string()));
+                    break;
+                }
+                Poll::Pending => break,
+            }
+        }
         Ok(true)
     }
 

@@ -1,6 +1,8 @@
 //! Wire types of the OpenAI-compatible API, named after the API objects. They accept what real
 //! servers add or leave out: unknown fields are ignored, optional fields may be missing or null.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// `POST /chat/completions` body. Only the fields the service reads.
@@ -70,20 +72,44 @@ impl AssistantMessage {
     }
 }
 
-/// One `data:` event of a streamed chat completion.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// One `data:` event of a streamed chat completion. Strings borrow from the event's text where
+/// they have no escapes: a stream is thousands of these, so each should cost few allocations.
+#[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct ChatChunk {
-    pub model: Option<String>,
-    pub choices: Vec<ChunkChoice>,
+pub struct ChatChunk<'a> {
+    #[serde(borrow)]
+    pub model: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub choices: Vec<ChunkChoice<'a>>,
     pub usage: Option<Usage>,
+    /// An error event (`{"error": …}`) in the middle of a stream.
+    pub error: Option<serde_json::Value>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct ChunkChoice {
-    pub delta: Option<AssistantMessage>,
-    pub finish_reason: Option<String>,
+pub struct ChunkChoice<'a> {
+    #[serde(borrow)]
+    pub delta: Option<Delta<'a>>,
+    #[serde(borrow)]
+    pub finish_reason: Option<Cow<'a, str>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Delta<'a> {
+    #[serde(borrow)]
+    pub content: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub reasoning_content: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub reasoning: Option<Cow<'a, str>>,
+}
+
+impl Delta<'_> {
+    pub fn reasoning(&self) -> Option<&str> {
+        self.reasoning_content.as_deref().or(self.reasoning.as_deref()).filter(|r| !r.is_empty())
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]

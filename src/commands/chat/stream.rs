@@ -171,19 +171,18 @@ impl State {
         thoughts: &mut String,
         args: &ChatArgs,
     ) -> Result<(), ApiError> {
-        // Error events are rare; look for them only when the word is there.
-        if data.contains("\"error\"")
-            && let Ok(value) = serde_json::from_str::<serde_json::Value>(data)
-            && let Some(server) = ServerMessage::from_event(&value)
-        {
-            return Err(ApiError::StreamError { server, content_received: self.content || !text.is_empty() });
-        }
         let chunk: ChatChunk = serde_json::from_str(data).map_err(|e| ApiError::Decode {
             what: "stream chunk",
             detail: format!("{e}; the chunk starts with {:?}", data.chars().take(80).collect::<String>()),
         })?;
-        if let Some(model) = chunk.model {
-            self.model = Some(model);
+        if let Some(error) = chunk.error.filter(|e| !e.is_null()) {
+            let server = ServerMessage::from_event(&serde_json::json!({ "error": error })).unwrap_or_default();
+            return Err(ApiError::StreamError { server, content_received: self.content || !text.is_empty() });
+        }
+        if let Some(model) = chunk.model
+            && self.model.as_deref() != Some(&*model)
+        {
+            self.model = Some(model.into_owned());
         }
         if chunk.usage.is_some() {
             self.usage = chunk.usage;
@@ -192,7 +191,7 @@ impl State {
             return Ok(()); // a usage-only chunk
         };
         if let Some(reason) = choice.finish_reason {
-            self.finish_reason = Some(reason);
+            self.finish_reason = Some(reason.into_owned());
         }
         let Some(delta) = choice.delta else { return Ok(()) };
         let mut counted = false;
