@@ -87,7 +87,7 @@ async fn converse(
     ctx: &Context,
     args: &ChatArgs,
     client: &Client,
-    request: ChatRequest,
+    mut request: ChatRequest,
     out: &mut Stdout,
 ) -> Result<Exit> {
     let started = Instant::now();
@@ -95,13 +95,13 @@ async fn converse(
     let policy = ctx.retry_policy();
     let models = model_chain(ctx, args, &request.model);
     for (i, model) in models.iter().enumerate() {
-        let mut request = request.clone();
+        // The request is reused, not copied: the prompt may be tens of megabytes.
         request.model = model.clone();
         if i > 0 {
             spinner.set_message(format!("waiting for {model}…"));
         }
         let result = if request.stream {
-            stream::run(ctx, args, client, request.clone(), out, &mut spinner, started).await
+            stream::run(ctx, args, client, &mut request, out, &mut spinner, started).await
         } else {
             let reply = policy.run(|| client.chat(&request), |n| super::announce_retry(&spinner, n)).await;
             spinner.clear();

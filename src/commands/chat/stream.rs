@@ -17,7 +17,7 @@ pub async fn run(
     ctx: &Context,
     args: &ChatArgs,
     client: &Client,
-    mut request: ChatRequest,
+    request: &mut ChatRequest,
     out: &mut Stdout,
     spinner: &mut Spinner,
     started: Instant,
@@ -27,21 +27,16 @@ pub async fn run(
     if args.stats {
         request.stream_options = Some(StreamOptions { include_usage: true });
     }
-    let open = |request: &ChatRequest| {
-        let request = request.clone();
-        let spinner = &*spinner;
-        async move {
-            policy.run(|| client.chat_stream(&request, idle), |n| crate::commands::announce_retry(spinner, n)).await
-        }
-    };
-    let start = match open(&request).await {
+    let notify = |n: &crate::api::RetryNotice| crate::commands::announce_retry(spinner, n);
+    let first = policy.run(|| client.chat_stream(request, idle), notify).await;
+    let start = match first {
         // Some servers reject `stream_options`; the stats can do without usage, so ask once more
         // without it. (A different request, not a retry.)
         Err(ApiError::Status(h))
             if request.stream_options.is_some() && matches!(h.status, 400 | 422) && !h.names_model() =>
         {
             request.stream_options = None;
-            open(&request).await
+            policy.run(|| client.chat_stream(request, idle), notify).await
         }
         other => other,
     };

@@ -13,7 +13,7 @@ use anyhow::Result;
 use super::Context;
 use crate::cli::DoctorArgs;
 use crate::explain::{self, Case, Facts};
-use crate::output::{Palette, doctor as render};
+use crate::output::{Palette, Sanitizer, doctor as render};
 use crate::report::{Exit, UsageError};
 use crate::settings::ConfigError;
 use check::{Check, Status, Tally};
@@ -23,11 +23,19 @@ struct Run {
     checks: Vec<Check>,
     live: bool,
     palette: Palette,
+    /// stdout is a terminal: server text in the results goes through the sanitiser.
+    sanitize: bool,
 }
 
 impl Run {
-    fn add(&mut self, check: Check) -> bool {
+    fn add(&mut self, mut check: Check) -> bool {
         let passed = check.passed();
+        if self.sanitize {
+            check.summary = Sanitizer::clean(&check.summary);
+            for line in check.details.iter_mut().chain(check.hints.iter_mut()) {
+                *line = Sanitizer::clean(line);
+            }
+        }
         if self.live {
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(render::line(&check, self.palette).as_bytes());
@@ -67,7 +75,8 @@ pub fn run(settings: Result<&Context, &ConfigError>, args: &DoctorArgs) -> Resul
     let guide = args.explain.is_some();
     let live = !guide && !args.json;
     let palette = settings.map(|c| c.stdout).unwrap_or_default();
-    let mut run = Run { checks: Vec::new(), live, palette };
+    let sanitize = settings.is_ok_and(|c| c.settings.terminals.stdout);
+    let mut run = Run { checks: Vec::new(), live, palette, sanitize };
     match settings {
         Ok(ctx) => {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
