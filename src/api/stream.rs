@@ -109,14 +109,22 @@ impl EventStream {
         };
         self.first_byte_deadline = None;
         self.decoder.feed(&chunk, out);
-        // Take in whatever else has already arrived, so a burst of events costs one write.
+        // Take in whatever else has already arrived, so a burst of events costs one write. The
+        // HTTP connection task hands the body over one frame at a time, so when the next frame is
+        // not ready, let that task run once (a yield, not a wait) before deciding the burst is over.
         let mut taken = chunk.len();
+        let mut yielded = false;
         while taken < BURST_LIMIT {
             let mut next = std::pin::pin!(self.response.chunk());
             match std::future::poll_fn(|cx| Poll::Ready(next.as_mut().poll(cx))).await {
                 Poll::Ready(Ok(Some(chunk))) => {
                     taken += chunk.len();
                     self.decoder.feed(&chunk, out);
+                    yielded = false;
+                }
+                Poll::Pending if !yielded => {
+                    yielded = true;
+                    tokio::task::yield_now().await;
                 }
                 Poll::Ready(Ok(None)) => {
                     self.ended = Some(None);
