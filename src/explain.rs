@@ -1,7 +1,7 @@
 //! The troubleshooting cases of the design, one explanation each: the cause and the fix. Every
 //! command's errors and doctor render these same texts.
 
-use crate::api::{Timer, TlsKind};
+use crate::api::{ApiError, Timer, TlsKind};
 use crate::settings::{KeyProblem, ProxySpec};
 
 /// Where API keys are made.
@@ -135,6 +135,45 @@ pub struct Facts {
     pub content_received: bool,
     /// Catalog IDs close to an unknown model.
     pub suggestions: Vec<String>,
+}
+
+impl Facts {
+    /// What an API error tells about its case; `model` is the configured model, used when the
+    /// error does not name one.
+    pub fn of_api_error(error: &ApiError, model: Option<String>) -> Facts {
+        let mut facts = Facts { model, content_received: error.content_received(), ..Facts::default() };
+        match error {
+            ApiError::Status(h) => {
+                facts.status = Some(h.status);
+                facts.url = Some(h.url.clone());
+                facts.retry_after = h.retry_after.clone();
+                facts.rate_limit = h.rate_limit.clone();
+                facts.proxy = h.proxy.clone();
+                facts.suggestions = h.suggestions.clone();
+                facts.retries = Some(h.retries).filter(|&n| n > 0);
+                if let Some(model) = &h.model {
+                    facts.model = Some(model.clone());
+                }
+            }
+            ApiError::Network { url, proxy, .. } => {
+                facts.url = Some(url.clone());
+                facts.proxy = proxy.as_deref().cloned();
+            }
+            ApiError::Tls { kind, url, proxy, .. } => {
+                facts.url = Some(url.clone());
+                facts.proxy = proxy.as_deref().cloned();
+                facts.tls = Some(kind.clone());
+            }
+            ApiError::Setup { tls, .. } => facts.tls = tls.clone(),
+            ApiError::Timeout { timer, url, .. } => {
+                facts.timer = Some(*timer);
+                facts.url = Some(url.clone());
+            }
+            ApiError::StreamCut { url, .. } | ApiError::StreamStalled { url, .. } => facts.url = Some(url.clone()),
+            ApiError::Decode { .. } | ApiError::TooLarge { .. } | ApiError::StreamError { .. } => {}
+        }
+        facts
+    }
 }
 
 /// The explanation lines of a case: cause first, then the fix.

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use crate::api::{ApiError, TlsKind};
+use crate::api::ApiError;
 use crate::explain::{self, Case, Facts};
 use crate::output::{Palette, Sanitizer};
 use crate::settings::ConfigError;
@@ -43,7 +43,6 @@ pub struct UsageError {
 #[derive(Debug, Default, Clone)]
 pub struct ReportContext {
     pub model: Option<String>,
-    pub retries: Option<u32>,
 }
 
 /// Prints `error` to stderr and returns its exit code. A closed stdout is not an error: the reader
@@ -88,8 +87,8 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
 }
 
 /// The exit code, case and facts of an error.
-pub fn classify(error: &anyhow::Error, context: &ReportContext) -> (Exit, Case, Facts) {
-    let mut facts = Facts { model: context.model.clone(), retries: context.retries, ..Facts::default() };
+fn classify(error: &anyhow::Error, context: &ReportContext) -> (Exit, Case, Facts) {
+    let mut facts = Facts { model: context.model.clone(), ..Facts::default() };
     if error.downcast_ref::<UsageError>().is_some() {
         return (Exit::Usage, Case::Other, facts);
     }
@@ -108,37 +107,7 @@ pub fn classify(error: &anyhow::Error, context: &ReportContext) -> (Exit, Case, 
         return (Exit::Failure, Case::Other, facts);
     };
     let case = api.case();
-    match api {
-        ApiError::Status(h) => {
-            facts.status = Some(h.status);
-            facts.url = Some(h.url.clone());
-            facts.retry_after = h.retry_after.clone();
-            facts.rate_limit = h.rate_limit.clone();
-            facts.proxy = h.proxy.clone();
-            facts.suggestions = h.suggestions.clone();
-            facts.retries = Some(h.retries).filter(|&n| n > 0);
-            if let Some(model) = &h.model {
-                facts.model = Some(model.clone());
-            }
-        }
-        ApiError::Network { url, proxy, .. } => {
-            facts.url = Some(url.clone());
-            facts.proxy = proxy.as_deref().cloned();
-        }
-        ApiError::Tls { kind, url, proxy, .. } => {
-            facts.url = Some(url.clone());
-            facts.proxy = proxy.as_deref().cloned();
-            facts.tls = Some(kind.clone());
-        }
-        ApiError::Setup { tls, .. } => facts.tls = tls.clone(),
-        ApiError::Timeout { timer, url, .. } => {
-            facts.timer = Some(*timer);
-            facts.url = Some(url.clone());
-        }
-        ApiError::Decode { .. } | ApiError::TooLarge { .. } | ApiError::StreamError { .. } => {}
-        ApiError::StreamCut { url, .. } | ApiError::StreamStalled { url, .. } => facts.url = Some(url.clone()),
-    }
-    facts.content_received = api.content_received();
+    let facts = Facts::of_api_error(api, context.model.clone());
     let exit = match case {
         Case::KeyMissing | Case::KeyMalformed | Case::EndpointNotFound => Exit::Config,
         Case::Unauthorized | Case::Forbidden => Exit::Auth,
@@ -150,10 +119,6 @@ pub fn classify(error: &anyhow::Error, context: &ReportContext) -> (Exit, Case, 
         Case::StreamCut | Case::StreamSilent if facts.content_received => Exit::StreamCut,
         Case::StreamCut | Case::StreamSilent => Exit::Network,
         Case::Other => Exit::Failure,
-    };
-    let exit = match api {
-        ApiError::Setup { tls: Some(TlsKind::NoRoots), .. } => Exit::Network,
-        _ => exit,
     };
     (exit, case, facts)
 }

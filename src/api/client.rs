@@ -71,18 +71,7 @@ impl Client {
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, auth);
 
-        let rules = config.proxies.clone();
-        let mut builder = reqwest::Client::builder()
-            .user_agent(concat!("tokenfactory/", env!("CARGO_PKG_VERSION")))
-            .default_headers(headers)
-            .connect_timeout(config.connect_timeout)
-            // One proxy decision for the client and for `--verbose`/doctor: ours, not reqwest's own
-            // reading of the environment.
-            .no_proxy()
-            .proxy(reqwest::Proxy::custom(move |url| rules.for_url(url).map(|p| p.url.clone())))
-            // An API answer that redirects is a wrong base URL; a silently followed POST would
-            // turn into a GET. The error names the new location instead.
-            .redirect(reqwest::redirect::Policy::none());
+        let mut builder = builder(config.connect_timeout, &config.proxies).default_headers(headers);
         if config.base_url.scheme() == "https" {
             if !config.extra_roots.is_empty() {
                 builder = builder.tls_certs_merge(config.extra_roots);
@@ -240,6 +229,20 @@ impl Client {
             tracer(&event());
         }
     }
+}
+
+/// What every HTTP client of ours shares: the user agent, the connect timeout, our proxy decision
+/// (the same one `--verbose` and doctor report, not reqwest's own reading of the environment), and
+/// no redirects (an API answer that redirects means a wrong base URL, and a silently followed POST
+/// would turn into a GET; the error names the new location instead).
+pub(super) fn builder(connect_timeout: Duration, proxies: &ProxyRules) -> reqwest::ClientBuilder {
+    let rules = proxies.clone();
+    reqwest::Client::builder()
+        .user_agent(concat!("tokenfactory/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(connect_timeout)
+        .no_proxy()
+        .proxy(reqwest::Proxy::custom(move |url| rules.for_url(url).map(|p| p.url.clone())))
+        .redirect(reqwest::redirect::Policy::none())
 }
 
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {

@@ -107,14 +107,7 @@ pub async fn probe(
     };
     // A preconfigured backend gets no ALPN from reqwest; HTTP/1.1 is what the client speaks.
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    let rules = proxies.clone();
-    let client = reqwest::Client::builder()
-        .user_agent(concat!("tokenfactory/", env!("CARGO_PKG_VERSION"), " (doctor)"))
-        .connect_timeout(connect_timeout)
-        .no_proxy()
-        .proxy(reqwest::Proxy::custom(move |u| rules.for_url(u).map(|p| p.url.clone())))
-        .tls_backend_preconfigured(config)
-        .build();
+    let client = super::client::builder(connect_timeout, proxies).tls_backend_preconfigured(config).build();
     let client = match client {
         Ok(c) => c,
         Err(e) => return setup(e.to_string()),

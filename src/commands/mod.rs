@@ -45,6 +45,11 @@ impl Context {
         })?)
     }
 
+    /// The runtime every command's requests run on: one thread is all a CLI needs.
+    pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+        Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
+    }
+
     pub fn retry_policy(&self) -> RetryPolicy {
         RetryPolicy { retries: self.settings.retries, max_wait: self.settings.max_wait }
     }
@@ -74,7 +79,7 @@ impl Context {
     }
 
     pub fn report_context(&self) -> ReportContext {
-        ReportContext { model: Some(self.settings.model.clone()), retries: None }
+        ReportContext { model: Some(self.settings.model.clone()) }
     }
 }
 

@@ -15,7 +15,7 @@ use crate::report::Exit;
 
 pub fn run(ctx: &Context, args: &ModelsArgs) -> Result<Exit> {
     let client = ctx.client()?;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = Context::runtime()?;
     let mut spinner = Spinner::start(ctx.spinner_visible(), "fetching the model list…".into());
     let policy = ctx.retry_policy();
     let reply = runtime.block_on(policy.run(|| client.models(), |n| super::announce_retry(&spinner, n)));

@@ -33,7 +33,7 @@ pub fn run(ctx: &Context, args: &ChatArgs) -> Result<Exit> {
         stream: args.stream,
         stream_options: None,
     };
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = Context::runtime()?;
     let mut out = AnswerWriter::stdout(ctx.settings.terminals.stdout);
     let outcome = runtime.block_on(async {
         let work = converse(ctx, args, &client, request, &mut out);

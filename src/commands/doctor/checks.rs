@@ -187,10 +187,9 @@ pub fn tls(settings: &Settings, probe: TlsProbe) -> Check {
                 _ => None,
             };
             let case = if kind.is_some() { Case::TlsTrust } else { error.case() };
-            let mut facts = Facts { url: Some(settings.base_url.to_string()), tls: kind.clone(), ..Facts::default() };
-            if let ApiError::Network { proxy, .. } = &error {
-                facts.proxy = proxy.as_deref().cloned();
-            }
+            let mut facts = Facts::of_api_error(&error, Some(settings.model.clone()));
+            facts.url = Some(settings.base_url.to_string());
+            facts.tls = kind.clone();
             let mut c = failed("tls", "TLS", error.to_string(), case, &facts);
             if kind == Some(TlsKind::UnknownIssuer) {
                 c.hints.insert(0, unknown_issuer_cause(&probe.chain));
@@ -235,25 +234,8 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// The facts of an API error, for its case's explanation.
-fn api_facts(error: &ApiError, settings: &Settings) -> Facts {
-    let mut facts = Facts { model: Some(settings.model.clone()), ..Facts::default() };
-    if let ApiError::Status(h) = error {
-        facts.status = Some(h.status);
-        facts.url = Some(h.url.clone());
-        facts.retry_after = h.retry_after.clone();
-        facts.rate_limit = h.rate_limit.clone();
-        facts.proxy = h.proxy.clone();
-    }
-    if let ApiError::Timeout { timer, url, .. } = error {
-        facts.timer = Some(*timer);
-        facts.url = Some(url.clone());
-    }
-    facts
-}
-
 fn api_failure(id: &'static str, name: &'static str, error: &ApiError, settings: &Settings) -> Check {
-    let facts = api_facts(error, settings);
+    let facts = Facts::of_api_error(error, Some(settings.model.clone()));
     let mut c = failed(id, name, error.to_string(), error.case(), &facts);
     if let ApiError::Status(h) = error {
         if let Some(request_id) = &h.request_id {

@@ -79,7 +79,7 @@ pub fn run(settings: Result<&Context, &ConfigError>, args: &DoctorArgs) -> Resul
     let mut run = Run { checks: Vec::new(), live, palette, sanitize };
     match settings {
         Ok(ctx) => {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let runtime = Context::runtime()?;
             runtime.block_on(checks(ctx, args, &mut run));
         }
         Err(config) => {
