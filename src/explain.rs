@@ -133,6 +133,8 @@ pub struct Facts {
     pub timer: Option<Timer>,
     pub status: Option<u16>,
     pub content_received: bool,
+    /// The connection attempt timed out (`--connect-timeout`).
+    pub connect_timeout: bool,
     /// Catalog IDs close to an unknown model.
     pub suggestions: Vec<String>,
 }
@@ -155,9 +157,10 @@ impl Facts {
                     facts.model = Some(model.clone());
                 }
             }
-            ApiError::Network { url, proxy, .. } => {
+            ApiError::Network { url, proxy, kind, .. } => {
                 facts.url = Some(url.clone());
                 facts.proxy = proxy.as_deref().cloned();
+                facts.connect_timeout = *kind == crate::api::NetKind::ConnectTimeout;
             }
             ApiError::Tls { kind, url, proxy, .. } => {
                 facts.url = Some(url.clone());
@@ -257,11 +260,8 @@ pub fn hints(case: Case, facts: &Facts) -> Vec<String> {
         Case::TlsTrust => tls_hints(facts),
         Case::Network => {
             let host = facts.url.as_deref().and_then(host_of).unwrap_or_else(|| "the API host".into());
-            let mut lines = match facts.timer {
-                Some(timer) => vec![format!(
-                    "the server did not answer in time; raise the limit with {} if it is just slow",
-                    timer.flag()
-                )],
+            let mut lines = match facts.timer.map(Timer::flag).or(facts.connect_timeout.then_some("--connect-timeout")) {
+                Some(flag) => vec![format!("the server did not answer in time; raise the limit with {flag} if it is just slow")],
                 None => vec![format!("could not reach {host}: check the network, a firewall or VPN, and the base URL")],
             };
             lines.push("behind a corporate proxy, set HTTPS_PROXY=http://proxy:port (NO_PROXY lists hosts to bypass)".into());

@@ -385,9 +385,13 @@ impl fmt::Display for ApiError {
                     NetKind::Other => "could not connect to",
                 };
                 match proxy {
-                    Some(p) => write!(f, "{what} proxy {} ({}) for {url}: {detail}", p.redacted(), p.variable),
-                    None => write!(f, "{what} {url}: {detail}"),
+                    Some(p) => write!(f, "{what} proxy {} ({}) for {url}: {detail}", p.redacted(), p.variable)?,
+                    None => write!(f, "{what} {url}: {detail}")?,
                 }
+                if *kind == NetKind::ConnectTimeout {
+                    write!(f, " (--connect-timeout expired)")?;
+                }
+                Ok(())
             }
             ApiError::Tls { kind, url, detail, .. } => {
                 let what = match kind {

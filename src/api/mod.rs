@@ -10,7 +10,7 @@ mod tls_probe;
 pub mod wire;
 
 pub use client::{Client, ClientConfig, Reply, TraceEvent, Tracer};
-pub use error::{ApiError, ServerMessage, Timer, TlsKind, secs};
+pub use error::{ApiError, NetKind, ServerMessage, Timer, TlsKind, secs};
 pub use retry::{RetryNotice, RetryPolicy, parse_wait};
 pub use sse::SseEvent;
 pub use stream::{StreamFault, StreamStart};

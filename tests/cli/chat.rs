@@ -329,3 +329,52 @@ fn chat_answer_ending_in_newline_gets_no_second_one_and_pipes_are_not_sanitised(
     let (_, stdout, _) = run(with_key(&base(&server)).args(["chat", "q"]));
     assert_eq!(stdout, "line\x1b[1m bold\n");
 }
+
+#[test]
+fn chat_waiting_on_silent_stdin_hints_no_stdin_then_uses_what_arrives() {
+    use std::io::{Read, Write};
+    let server = MockServer::start();
+    let mock = expect_prompt(&server, "late text\n\nsummarize");
+    let mut child = crate::harness::live(&base(&server))
+        .args(["chat", "summarize"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stderr = child.stderr.take().expect("stderr");
+    // The hint comes after 3 s of silence; read it as it arrives (bounded by the test harness).
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 512];
+    while !String::from_utf8_lossy(&seen).contains("--no-stdin") {
+        let n = stderr.read(&mut buf).expect("stderr");
+        assert!(n > 0, "stderr closed before the hint: {:?}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    assert_eq!(
+        String::from_utf8_lossy(&seen),
+        "tokenfactory: note: waiting for stdin, which is not a terminal; nothing has arrived after 3 s. \
+         Pass --no-stdin to use only the arguments.\n"
+    );
+    stdin.write_all(b"late text\n").expect("write");
+    drop(stdin);
+    let output = child.wait_with_output().expect("exit");
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "ok\n");
+    mock.assert();
+}
+
+#[test]
+fn chat_on_a_terminal_sanitises_the_answer() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(POST).path(PATH);
+        then.status(200).json_body(completion("safe\x1b]0;pwned\x07 text\x1b[2J!"));
+    });
+    let (code, screen) = crate::harness::run_in_terminal(
+        &["chat", "--no-stdin", "hi"],
+        &[("OMNIVA_API_KEY", KEY), ("OMNIVA_BASE_URL", &base(&server))],
+    );
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.ends_with("safe text!\n"), "{screen:?}");
+    assert!(!screen.contains("pwned"), "{screen:?}");
+}

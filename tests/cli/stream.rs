@@ -294,3 +294,21 @@ fn stream_ctrl_c_keeps_the_output_ends_the_line_and_dies_of_sigint() {
     assert_eq!(status.signal(), Some(libc::SIGINT), "{status:?}");
     assert_eq!(String::from_utf8_lossy(&seen), "half an answer\n");
 }
+
+#[test]
+fn stream_on_a_terminal_drops_an_escape_sequence_split_across_chunks() {
+    let server = ScriptServer::start(vec![Script::sse(vec![
+        content("red\u{1b}["),
+        Step::Sleep(Duration::from_millis(50)),
+        content("31mtext\u{1b}]0;title"),
+        content("\u{7} done"),
+        done(),
+        Step::End,
+    ])]);
+    let (code, screen) = crate::harness::run_in_terminal(
+        &["chat", "--stream", "--no-stdin", "hi"],
+        &[("OMNIVA_API_KEY", KEY), ("OMNIVA_BASE_URL", &server.base())],
+    );
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.ends_with("redtext done\n"), "{screen:?}");
+}

@@ -120,8 +120,11 @@ async fn converse(
             }
             Err(e) => match models.get(i + 1) {
                 Some(next) if falls_back(&e) => {
+                    // The error quotes the server, whose text reaches a terminal only sanitised.
+                    let why = e.to_string();
+                    let why = if ctx.settings.terminals.stderr { Sanitizer::clean(&why) } else { why };
                     spinner.println(&format!(
-                        "{} {model} is unavailable ({e}); trying fallback model {next}",
+                        "{} {model} is unavailable ({why}); trying fallback model {next}",
                         ctx.stderr.warn("tokenfactory:")
                     ));
                 }
