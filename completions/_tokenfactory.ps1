@@ -41,7 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenfactory' -ScriptBlock {
             [CompletionResult]::new('models', 'models', [CompletionResultType]::ParameterValue, 'List the models the API serves, to paste an exact ID')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the setup step by step and explain what is wrong')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
-            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff): tokenfactory(1), or tokenfactory-COMMAND(1)')
             break
         }
         'tokenfactory;chat' {

@@ -38,7 +38,7 @@ set edit:completion:arg-completer[tokenfactory] = {|@words|
             cand models 'List the models the API serves, to paste an exact ID'
             cand doctor 'Check the setup step by step and explain what is wrong'
             cand completions 'Print a shell completion script'
-            cand man 'Print the man page (roff)'
+            cand man 'Print the man page (roff): tokenfactory(1), or tokenfactory-COMMAND(1)'
         }
         &'tokenfactory;chat'= {
             cand -s 'System message sent before the prompt'

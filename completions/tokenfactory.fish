@@ -48,7 +48,7 @@ complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "chat" -d 
 complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "models" -d 'List the models the API serves, to paste an exact ID'
 complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "doctor" -d 'Check the setup step by step and explain what is wrong'
 complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "completions" -d 'Print a shell completion script'
-complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "man" -d 'Print the man page (roff)'
+complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "man" -d 'Print the man page (roff): tokenfactory(1), or tokenfactory-COMMAND(1)'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -s s -l system -d 'System message sent before the prompt' -r
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l temperature -d 'Sampling temperature (0 to 2)' -r
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l max-tokens -d 'Most tokens the answer may use (reasoning models spend part of it thinking)' -r

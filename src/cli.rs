@@ -94,9 +94,12 @@ pub enum Command {
     #[command(after_help = completions_help())]
     Completions(CompletionsArgs),
 
-    /// Print the man page (roff)
+    /// Print the man page (roff): tokenfactory(1), or tokenfactory-COMMAND(1)
     #[command(hide = true)]
-    Man,
+    Man {
+        /// The command whose page to print
+        command: Option<String>,
+    },
 }
 
 const COMMON_ENV: &str = "  OMNIVA_API_KEY     the API key (required; never a flag)

@@ -35,7 +35,7 @@ fn main() -> ExitCode {
     // Completions and the man page need no settings: nothing in the environment can break them.
     match &cli.command {
         Command::Completions(args) => return finish(commands::completions::run(args.shell)),
-        Command::Man => return finish(commands::completions::man()),
+        Command::Man { command } => return finish(commands::completions::man(command.as_deref())),
         _ => {}
     }
     let settings = match Settings::from_process(&cli.global) {
@@ -59,7 +59,7 @@ fn main() -> ExitCode {
         Command::Chat(args) => commands::chat::run(&ctx, args),
         Command::Models(args) => commands::models::run(&ctx, args),
         Command::Doctor(args) => commands::doctor::run(Ok(&ctx), args),
-        Command::Completions(_) | Command::Man => unreachable!("handled before the settings"),
+        Command::Completions(_) | Command::Man { .. } => unreachable!("handled before the settings"),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -22,9 +22,27 @@ pub fn run(shell: Shell) -> Result<Exit> {
     Ok(Exit::Ok)
 }
 
-pub fn man() -> Result<Exit> {
+/// The pages, like git's: tokenfactory(1) lists the commands, tokenfactory-chat(1) and the others
+/// hold each command's options, examples, environment and exit codes.
+pub fn man(command: Option<&str>) -> Result<Exit> {
+    let mut top = Cli::command();
+    top.build();
+    let cmd = match command {
+        None => top,
+        Some(name) => {
+            let Some(sub) = top.get_subcommands().find(|c| c.get_name() == name && !c.is_hide_set()) else {
+                return Err(crate::report::UsageError {
+                    message: format!("no command is called {name:?}"),
+                    hint: None,
+                }
+                .into());
+            };
+            let full = format!("tokenfactory-{name}");
+            sub.clone().display_name(full).bin_name(format!("tokenfactory {name}"))
+        }
+    };
     let mut page = Vec::new();
-    clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+    clap_mangen::Man::new(cmd).render(&mut page)?;
     let mut out = std::io::stdout().lock();
     out.write_all(&page)?;
     out.flush()?;

@@ -7,7 +7,7 @@ pub mod models;
 
 use std::time::Duration;
 
-use crate::api::{ApiError, Client, ClientConfig, RetryNotice, RetryPolicy, secs};
+use crate::api::{ApiError, Client, ClientConfig, RetryNotice, RetryPolicy};
 use crate::explain::Case;
 use crate::output::{Palette, Spinner, verbose};
 use crate::report::ReportContext;
@@ -92,5 +92,5 @@ pub fn announce_retry(spinner: &Spinner, notice: &RetryNotice) {
         notice.attempt,
         notice.attempts
     ));
-    spinner.set_message(format!("retrying in {}…", secs(notice.wait)));
+    spinner.countdown(notice.wait, "sending again…".to_string());
 }

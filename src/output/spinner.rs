@@ -31,6 +31,28 @@ impl Spinner {
         }
     }
 
+    /// Counts down `wait` in the spinner's message ("retrying in 1.4 s…"), then shows `after`.
+    pub fn countdown(&self, wait: Duration, after: String) {
+        let Some(bar) = self.bar.clone() else { return };
+        let deadline = std::time::Instant::now() + wait;
+        std::thread::spawn(move || {
+            loop {
+                let left = deadline.saturating_duration_since(std::time::Instant::now());
+                if bar.is_finished() {
+                    return; // cleared meanwhile: never draw it again
+                }
+                if left.is_zero() {
+                    break;
+                }
+                bar.set_message(format!("retrying in {:.1} s…", left.as_secs_f64()));
+                std::thread::sleep(left.min(Duration::from_millis(100)));
+            }
+            if !bar.is_finished() {
+                bar.set_message(after);
+            }
+        });
+    }
+
     /// Prints a line to stderr without tearing the spinner.
     pub fn println(&self, line: &str) {
         match &self.bar {

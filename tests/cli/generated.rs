@@ -35,6 +35,10 @@ fn regenerate_hint(relative: &str) -> String {
         "completions/_tokenfactory.ps1" => "completions powershell > completions/_tokenfactory.ps1".into(),
         "completions/tokenfactory.elv" => "completions elvish > completions/tokenfactory.elv".into(),
         "man/tokenfactory.1" => "man > man/tokenfactory.1".into(),
+        other if other.starts_with("man/tokenfactory-") => {
+            let command = other.trim_start_matches("man/tokenfactory-").trim_end_matches(".1");
+            format!("man {command} > {other}")
+        }
         other => format!("<command> > {other}"),
     }
 }
@@ -59,10 +63,18 @@ fn generated_completion_scripts_are_committed_and_fresh() {
 }
 
 #[test]
-fn generated_man_page_is_committed_and_fresh() {
+fn generated_man_pages_are_committed_and_fresh() {
     let page = stdout_of(&["man"]);
     assert!(page.starts_with(".ie \\n(.g .ds Aq"), "roff: {}", &page[..40.min(page.len())]);
+    assert!(page.contains("tokenfactory\\-chat(1)"), "the top page points at the command pages");
     check_committed("man/tokenfactory.1", &page);
+    for command in ["chat", "models", "doctor", "completions"] {
+        let page = stdout_of(&["man", command]);
+        assert!(page.contains(&format!(".TH tokenfactory-{command} 1")), "{page}");
+        check_committed(&format!("man/tokenfactory-{command}.1"), &page);
+    }
+    let (code, _, stderr) = run(tokenfactory().args(["man", "nope"]));
+    assert_eq!(code, 2, "{stderr}");
 }
 
 #[test]

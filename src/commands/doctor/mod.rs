@@ -190,6 +190,11 @@ async fn checks(ctx: &Context, args: &DoctorArgs, run: &mut Run) {
         run.skip(&[COMPLETION, STREAMING], "--no-chat");
         return;
     }
+    if args.explain.is_some() {
+        // The guide never costs tokens.
+        run.skip(&[COMPLETION, STREAMING], "--explain sends no billable requests");
+        return;
+    }
     run.timed(checks::completion(&client, s)).await;
     run.timed(checks::streaming(&client, s)).await;
 }
