@@ -93,18 +93,8 @@ fn zsh(generated: String) -> String {
     let helper = format!(
         "\n(( $+functions[_tokenfactory_models] )) ||\n_tokenfactory_models() {{\n    [[ -n \"${{OMNIVA_API_KEY:-}}\" ]] || return 1\n    local -a ids\n    ids=(${{(f)\"$({LIST_MODELS})\"}})\n    compadd -a ids\n}}\n"
     );
-    let replaced: String = generated
-        .lines()
-        .map(|line| {
-            // Every option whose value is a model ID is named `ID` in the CLI definition.
-            if line.contains(":ID:_default'") {
-                line.replace(":ID:_default'", ":ID:_tokenfactory_models'")
-            } else {
-                line.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
+    // Every option whose value is a model ID is named `ID` in the CLI definition.
+    let replaced = map_lines(&generated, |line| line.replace(":ID:_default'", ":ID:_tokenfactory_models'"));
     // Define the helper before the final `compdef`/entry point lines run.
     match replaced.find("\nif [ \"$funcstack[1]\" = \"_tokenfactory\" ]") {
         Some(at) => format!("{}{helper}{}\n", &replaced[..at], &replaced[at..]),
@@ -117,18 +107,19 @@ fn fish(generated: String) -> String {
     let helper = format!(
         "function __tokenfactory_models\n    set -q OMNIVA_API_KEY; or return\n    test -n \"$OMNIVA_API_KEY\"; or return\n    {LIST_MODELS}\nend\n\n"
     );
-    let replaced: String = generated
-        .lines()
-        .map(|line| {
-            if (line.contains(" -l model ") || line.contains(" -l fallback-model ")) && line.ends_with(" -r") {
-                format!("{line} -f -a \"(__tokenfactory_models)\"")
-            } else {
-                line.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
+    let replaced = map_lines(&generated, |line| {
+        if (line.contains(" -l model ") || line.contains(" -l fallback-model ")) && line.ends_with(" -r") {
+            format!("{line} -f -a \"(__tokenfactory_models)\"")
+        } else {
+            line.to_string()
+        }
+    });
     format!("{helper}{replaced}\n")
+}
+
+/// Rewrites a script line by line.
+fn map_lines(script: &str, rewrite: impl Fn(&str) -> String) -> String {
+    script.lines().map(rewrite).collect::<Vec<_>>().join("\n")
 }
 
 #[cfg(test)]
