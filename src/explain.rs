@@ -161,6 +161,9 @@ impl Facts {
                 facts.url = Some(url.clone());
                 facts.proxy = proxy.as_deref().cloned();
                 facts.connect_timeout = *kind == crate::api::NetKind::ConnectTimeout;
+                if *kind == crate::api::NetKind::ProxyAuth {
+                    facts.status = Some(407);
+                }
             }
             ApiError::Tls { kind, url, proxy, .. } => {
                 facts.url = Some(url.clone());
@@ -273,7 +276,13 @@ pub fn hints(case: Case, facts: &Facts) -> Vec<String> {
                 .as_ref()
                 .map(|p| format!("the proxy {} (from {})", p.redacted(), p.variable))
                 .unwrap_or_else(|| "the proxy".into());
-            if facts.status == Some(407) {
+            let has_credentials = facts.proxy.as_ref().is_some_and(|p| !p.url.username().is_empty());
+            if facts.status == Some(407) && has_credentials {
+                vec![
+                    format!("{which} rejected the user name or password in the proxy URL (407)"),
+                    "check them (special characters must be percent-encoded, e.g. @ as %40)".into(),
+                ]
+            } else if facts.status == Some(407) {
                 vec![
                     format!("{which} requires authentication (407)"),
                     "put the credentials in the proxy URL: HTTPS_PROXY=http://user:password@proxy:port".into(),

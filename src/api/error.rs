@@ -218,6 +218,8 @@ pub enum NetKind {
     Refused,
     Reset,
     ConnectTimeout,
+    /// The proxy answered the CONNECT with 407.
+    ProxyAuth,
     Other,
 }
 
@@ -383,6 +385,7 @@ impl fmt::Display for ApiError {
                     NetKind::Reset => "connection closed unexpectedly by",
                     NetKind::ConnectTimeout => "timed out connecting to",
                     NetKind::Other => "could not connect to",
+                    NetKind::ProxyAuth => "authentication (407) required by",
                 };
                 match proxy {
                     Some(p) => write!(f, "{what} proxy {} ({}) for {url}: {detail}", p.redacted(), p.variable)?,
@@ -512,6 +515,9 @@ pub fn classify_transport(e: &reqwest::Error, url: &str, proxy: Option<&ProxySpe
     let io_kind = chain(e).filter_map(|x| x.downcast_ref::<std::io::Error>()).last().map(|io| io.kind());
     let kind = if e.is_connect() && e.is_timeout() {
         NetKind::ConnectTimeout
+    } else if proxy.is_some() && detail.to_ascii_lowercase().contains("proxy authorization required") {
+        // hyper-util's CONNECT tunnel answered 407.
+        NetKind::ProxyAuth
     } else if e.is_dns() {
         NetKind::Dns
     } else {

@@ -77,11 +77,15 @@ fn retry_reason(error: &ApiError) -> Option<String> {
             500 | 502 | 503 | 504 => Some(format!("server error ({})", h.status)),
             _ => None,
         },
-        ApiError::Network { kind, before_send: true, .. } if *kind != NetKind::Dns => Some(match kind {
-            NetKind::Refused => "connection refused".into(),
-            NetKind::ConnectTimeout => "connection timed out".into(),
-            _ => "connection failed".into(),
-        }),
+        // DNS answers will not change in a second, and a proxy that wants credentials will not
+        // accept the same ones again.
+        ApiError::Network { kind, before_send: true, .. } if !matches!(kind, NetKind::Dns | NetKind::ProxyAuth) => {
+            Some(match kind {
+                NetKind::Refused => "connection refused".into(),
+                NetKind::ConnectTimeout => "connection timed out".into(),
+                _ => "connection failed".into(),
+            })
+        }
         _ => None,
     }
 }

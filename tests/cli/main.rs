@@ -6,6 +6,7 @@ mod errors;
 mod generated;
 mod harness;
 mod models;
+mod proxy;
 mod resilience;
 mod script_server;
 mod stream;
