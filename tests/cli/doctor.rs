@@ -428,3 +428,15 @@ fn doctor_explain_one_case_by_status_or_name() {
     assert_eq!(code, 2);
     assert!(stderr.contains("no troubleshooting case is called \"bogus\""), "{stderr}");
 }
+
+#[test]
+fn doctor_tcp_connect_timeout_is_bounded_and_named() {
+    let (port, _listener, _held) = crate::harness::unanswered_port();
+    let (code, stdout, _) =
+        run(with_key(&format!("http://127.0.0.1:{port}/v1")).args(["doctor", "--connect-timeout", "0.3"]));
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains(&format!("✗ TCP connect      cannot connect to 127.0.0.1:{port}: 127.0.0.1:{port}: no answer within 0.3 s (--connect-timeout)")),
+        "{stdout}"
+    );
+}

@@ -223,3 +223,22 @@ fn redirect_is_not_followed_and_names_the_new_location() {
     assert!(stderr.contains(" (redirects to https://api.example.test/v1/chat/completions)"), "{stderr}");
     assert!(stderr.contains("the base URL is probably wrong"), "{stderr}");
 }
+
+#[test]
+fn connect_timeout_names_its_flag_and_is_retried() {
+    let (port, _listener, _held) = crate::harness::unanswered_port();
+    let started = std::time::Instant::now();
+    let (code, stdout, stderr) = run(with_key(&format!("http://127.0.0.1:{port}/v1")).args([
+        "--connect-timeout",
+        "0.3",
+        "--retries",
+        "1",
+        "chat",
+        "hi",
+    ]));
+    assert_eq!((code, stdout.as_str()), (8, ""), "{stderr}");
+    assert!(stderr.starts_with("tokenfactory: connection timed out; retrying in "), "{stderr}");
+    assert!(stderr.contains("(--connect-timeout expired)"), "{stderr}");
+    assert!(stderr.contains("raise the limit with --connect-timeout"), "{stderr}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}

@@ -133,3 +133,37 @@ pub fn run_in_terminal(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
     assert!(!screen.contains(KEY) && !screen.contains("TESTKEY"), "the key leaked:\n{screen}");
     (output.status.code().unwrap_or(-1), screen)
 }
+
+/// A listener whose accept queue is full: further connection attempts get no answer, as from a
+/// firewall that drops packets. Returns the port and the sockets that must stay open.
+#[allow(unsafe_code)]
+pub fn unanswered_port() -> (u16, std::net::TcpListener, Vec<std::net::TcpStream>) {
+    // SAFETY: plain libc socket calls on a socket this function owns; every return value is checked.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0);
+        assert!(fd >= 0, "socket");
+        let mut addr: libc::sockaddr_in = std::mem::zeroed();
+        addr.sin_family = libc::AF_INET as libc::sa_family_t;
+        addr.sin_addr.s_addr = u32::from_ne_bytes([127, 0, 0, 1]);
+        let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+        assert_eq!(libc::bind(fd, &addr as *const _ as *const libc::sockaddr, len), 0, "bind");
+        assert_eq!(libc::listen(fd, 0), 0, "listen");
+        let mut bound: libc::sockaddr_in = std::mem::zeroed();
+        let mut bound_len = len;
+        assert_eq!(libc::getsockname(fd, &mut bound as *mut _ as *mut libc::sockaddr, &mut bound_len), 0);
+        let port = u16::from_be(bound.sin_port);
+        // Fill the queue (backlog 0 admits one or two) without ever accepting.
+        let mut held = Vec::new();
+        for _ in 0..4 {
+            match std::net::TcpStream::connect_timeout(
+                &([127, 0, 0, 1], port).into(),
+                std::time::Duration::from_millis(200),
+            ) {
+                Ok(s) => held.push(s),
+                Err(_) => break,
+            }
+        }
+        let listener = <std::net::TcpListener as std::os::fd::FromRawFd>::from_raw_fd(fd);
+        (port, listener, held)
+    }
+}
