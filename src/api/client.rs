@@ -35,7 +35,8 @@ pub struct ClientConfig {
     pub key: Secret,
     pub connect_timeout: Duration,
     pub timeout: Duration,
-    pub extra_roots: Vec<reqwest::Certificate>,
+    /// Extra trusted CAs (`--ca-bundle`), in DER.
+    pub extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
     pub proxies: ProxyRules,
     pub tracer: Option<Tracer>,
 }
@@ -74,7 +75,12 @@ impl Client {
         let mut builder = builder(config.connect_timeout, &config.proxies).default_headers(headers);
         if config.base_url.scheme() == "https" {
             if !config.extra_roots.is_empty() {
-                builder = builder.tls_certs_merge(config.extra_roots);
+                let certs = config.extra_roots.iter().map(|der| reqwest::Certificate::from_der(der));
+                let certs = certs.collect::<Result<Vec<_>, _>>().map_err(|e| ApiError::Setup {
+                    detail: format!("a --ca-bundle certificate is not usable: {e}"),
+                    tls: None,
+                })?;
+                builder = builder.tls_certs_merge(certs);
             }
         } else {
             // TLS is set up only for https: a plain-http base URL skips loading the system trust

@@ -39,7 +39,7 @@ impl Context {
             key,
             connect_timeout: s.connect_timeout,
             timeout: s.timeout,
-            extra_roots: s.ca_bundle.as_ref().map(|b| b.certs.clone()).unwrap_or_default(),
+            extra_roots: s.ca_bundle.as_ref().map(|b| b.ders.clone()).unwrap_or_default(),
             proxies: s.proxies.clone(),
             tracer: s.verbose.then(|| verbose::tracer(self.stderr)),
         })?)

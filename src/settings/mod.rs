@@ -8,7 +8,7 @@ mod secret;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use reqwest::{Certificate, Url};
+use reqwest::Url;
 
 use crate::cli::{ColorWhen, GlobalArgs};
 
@@ -53,8 +53,7 @@ pub struct Colors {
 #[derive(Debug, Clone)]
 pub struct CaBundle {
     pub path: PathBuf,
-    pub certs: Vec<Certificate>,
-    /// The same certificates in DER, for doctor's verifier.
+    /// Parsed once; the HTTP client and doctor's verifier both take DER.
     pub ders: Vec<rustls::pki_types::CertificateDer<'static>>,
 }
 
@@ -202,15 +201,14 @@ fn parse_env_secs(var: &'static str, value: &str) -> Result<f64, ConfigError> {
 fn load_ca_bundle(path: PathBuf) -> Result<CaBundle, ConfigError> {
     let err = |reason: String| ConfigError::CaBundle { path: path.clone(), reason };
     let pem = std::fs::read(&path).map_err(|e| err(e.to_string()))?;
-    let certs = Certificate::from_pem_bundle(&pem).map_err(|e| err(format!("not a PEM bundle ({e})")))?;
-    if certs.is_empty() {
-        return Err(err("it holds no PEM certificates (-----BEGIN CERTIFICATE-----)".into()));
-    }
     use rustls::pki_types::pem::PemObject;
     let ders = rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| err(format!("not a PEM bundle ({e})")))?;
-    Ok(CaBundle { path, certs, ders })
+    if ders.is_empty() {
+        return Err(err("it holds no PEM certificates (-----BEGIN CERTIFICATE-----)".into()));
+    }
+    Ok(CaBundle { path, ders })
 }
 
 /// The colour rule of the design: `--color` decides; with `auto`, a non-empty `NO_COLOR` turns colour

@@ -53,11 +53,17 @@ impl Run {
 
     /// Runs `work`, timing it into the check it returns.
     async fn timed<F: std::future::Future<Output = Check>>(&mut self, work: F) -> bool {
-        let started = Instant::now();
-        let mut check = work.await;
-        check.duration = started.elapsed();
+        let (check, ()) = timed(async { (work.await, ()) }).await;
         self.add(check)
     }
+}
+
+/// Runs a check that also yields a value, recording how long it took in the check.
+async fn timed<T>(work: impl std::future::Future<Output = (Check, T)>) -> (Check, T) {
+    let started = Instant::now();
+    let (mut check, value) = work.await;
+    check.duration = started.elapsed();
+    (check, value)
 }
 
 const DNS: (&str, &str) = ("dns", "DNS");
@@ -135,9 +141,7 @@ async fn checks(ctx: &Context, args: &DoctorArgs, run: &mut Run) {
         run.skip(&[DNS, TCP, TLS, AUTH, MODEL, COMPLETION, STREAMING], "the base URL has no host");
         return;
     };
-    let started = Instant::now();
-    let (mut dns, addrs) = checks::dns(&hop, &checks::system_resolver, s.connect_timeout).await;
-    dns.duration = started.elapsed();
+    let (dns, addrs) = timed(checks::dns(&hop, &checks::system_resolver, s.connect_timeout)).await;
     if !run.add(dns) {
         run.skip(&[TCP, TLS, AUTH, MODEL, COMPLETION, STREAMING], "DNS failed");
         return;
@@ -148,10 +152,8 @@ async fn checks(ctx: &Context, args: &DoctorArgs, run: &mut Run) {
     }
     if s.base_url.scheme() == "https" {
         let extra = s.ca_bundle.as_ref().map(|b| b.ders.clone()).unwrap_or_default();
-        let started = Instant::now();
-        let probe = crate::api::tls_probe(&s.base_url, &s.proxies, extra, s.connect_timeout, s.timeout).await;
-        let mut tls = checks::tls(s, probe);
-        tls.duration = started.elapsed();
+        let probe = crate::api::tls_probe(&s.base_url, &s.proxies, extra, s.connect_timeout, s.timeout);
+        let (mut tls, ()) = timed(async { (checks::tls(s, probe.await), ()) }).await;
         if let Some(bundle) = &s.ca_bundle {
             tls.details.push(format!("extra CAs from {} ({} certificates)", bundle.path.display(), bundle.ders.len()));
         }
@@ -174,9 +176,7 @@ async fn checks(ctx: &Context, args: &DoctorArgs, run: &mut Run) {
             return;
         }
     };
-    let started = Instant::now();
-    let (mut auth, ids) = checks::auth(&client, s).await;
-    auth.duration = started.elapsed();
+    let (auth, ids) = timed(checks::auth(&client, s)).await;
     let accepted = run.add(auth);
     let Some(ids) = ids.filter(|_| accepted) else {
         run.skip(&[MODEL, COMPLETION, STREAMING], "auth failed");
