@@ -9,7 +9,7 @@ use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Method, Response, Url};
 use serde::de::DeserializeOwned;
 
-use super::error::{ApiError, HttpFailure, ServerMessage, Timer, classify_transport};
+use super::error::{ApiError, HttpFailure, ServerMessage, classify_transport, within_request_timeout};
 use super::wire::{ChatCompletion, ChatRequest, ModelList};
 use crate::settings::{ProxyRules, ProxySpec, Secret};
 
@@ -132,10 +132,7 @@ impl Client {
             let response = self.send(method, &url, body, model).await?;
             self.read_json(response, what).await
         };
-        match tokio::time::timeout(self.timeout, exchange).await {
-            Ok(result) => result,
-            Err(_) => Err(ApiError::Timeout { timer: Timer::Request, after: self.timeout, url }),
-        }
+        within_request_timeout(self.timeout, self.timeout, &url, exchange).await
     }
 
     /// Reads a successful response's body and parses it as JSON.

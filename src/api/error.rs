@@ -478,6 +478,20 @@ fn stream_error_case(server: &ServerMessage) -> Case {
     }
 }
 
+/// Runs `work` under `--timeout`: `limit` is what is left of it, `timeout` the whole setting,
+/// named in the error.
+pub(super) async fn within_request_timeout<T>(
+    limit: Duration,
+    timeout: Duration,
+    url: &str,
+    work: impl std::future::Future<Output = Result<T, ApiError>>,
+) -> Result<T, ApiError> {
+    match tokio::time::timeout(limit, work).await {
+        Ok(result) => result,
+        Err(_) => Err(ApiError::Timeout { timer: Timer::Request, after: timeout, url: url.to_string() }),
+    }
+}
+
 /// `12 s`, `0.5 s`.
 pub fn secs(d: Duration) -> String {
     let s = d.as_secs_f64();

@@ -10,7 +10,7 @@ use reqwest::Response;
 use reqwest::header::CONTENT_TYPE;
 
 use super::client::{Client, Reply};
-use super::error::{ApiError, Timer, classify_transport};
+use super::error::{ApiError, Timer, classify_transport, within_request_timeout};
 use super::sse::{SseDecoder, SseEvent};
 use super::wire::{ChatCompletion, ChatRequest};
 
@@ -56,10 +56,7 @@ impl Client {
         let timeout = self.request_timeout();
         let deadline = Instant::now() + timeout;
         let send = self.send(reqwest::Method::POST, &url, Some(body), Some(&request.model));
-        let response = match tokio::time::timeout(timeout, send).await {
-            Ok(result) => result?,
-            Err(_) => return Err(ApiError::Timeout { timer: Timer::Request, after: timeout, url }),
-        };
+        let response = within_request_timeout(timeout, timeout, &url, send).await?;
         let is_sse = response
             .headers()
             .get(CONTENT_TYPE)
@@ -67,10 +64,8 @@ impl Client {
             .is_some_and(|v| v.to_ascii_lowercase().contains("text/event-stream"));
         if !is_sse {
             let remaining = deadline.saturating_duration_since(Instant::now());
-            return match tokio::time::timeout(remaining, self.read_json(response, "chat completion")).await {
-                Ok(reply) => Ok(StreamStart::Whole(reply?)),
-                Err(_) => Err(ApiError::Timeout { timer: Timer::Request, after: timeout, url }),
-            };
+            let reply = within_request_timeout(remaining, timeout, &url, self.read_json(response, "chat completion"));
+            return Ok(StreamStart::Whole(reply.await?));
         }
         Ok(StreamStart::Events(EventStream {
             response,

@@ -10,7 +10,7 @@ use rustls::DigitallySignedStruct;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 
-use super::error::{ApiError, classify_transport};
+use super::error::{ApiError, classify_transport, within_request_timeout};
 use crate::settings::ProxyRules;
 
 /// One certificate as presented.
@@ -113,11 +113,10 @@ pub async fn probe(
         Err(e) => return setup(e.to_string()),
     };
     let proxy = proxies.for_url(url);
-    let result = match tokio::time::timeout(timeout, client.get(url.clone()).send()).await {
-        Ok(Ok(_)) => Ok(()),
-        Ok(Err(e)) => Err(classify_transport(&e, url.as_str(), proxy)),
-        Err(_) => Err(ApiError::Timeout { timer: super::Timer::Request, after: timeout, url: url.to_string() }),
+    let send = async {
+        client.get(url.clone()).send().await.map(|_| ()).map_err(|e| classify_transport(&e, url.as_str(), proxy))
     };
+    let result = within_request_timeout(timeout, timeout, url.as_str(), send).await;
     let chain = capture.chain.lock().map(|c| c.iter().filter_map(|der| describe(der)).collect()).unwrap_or_default();
     TlsProbe { chain, result }
 }
