@@ -1,13 +1,17 @@
-//! Writes the answer to stdout: sanitised when stdout is a terminal, as received otherwise, flushed
-//! at every write so streamed tokens appear at once, and newline-terminated at the end.
+//! Writes model text as it arrives: the answer to stdout, reasoning to stderr (dimmed). Sanitised
+//! when the stream is a terminal, as received otherwise, flushed at every write so streamed tokens
+//! appear at once, and newline-terminated at the end.
 
 use std::io::{self, Write};
 
+use super::Palette;
 use super::sanitize::Sanitizer;
 
 pub struct AnswerWriter<W: Write> {
     out: W,
     sanitizer: Option<Sanitizer>,
+    /// Dims the text (reasoning); applied after sanitising, so the style itself survives.
+    dim: Option<Palette>,
     scratch: String,
     /// Whether the last byte written was not a newline.
     mid_line: bool,
@@ -19,26 +23,42 @@ impl AnswerWriter<io::Stdout> {
     }
 }
 
+impl AnswerWriter<io::Stderr> {
+    /// Reasoning: on stderr, dimmed by `palette` (a no-op when colours are off).
+    pub fn reasoning(sanitize: bool, palette: Palette) -> Self {
+        AnswerWriter { dim: Some(palette), ..AnswerWriter::new(io::stderr(), sanitize) }
+    }
+}
+
 impl<W: Write> AnswerWriter<W> {
     pub fn new(out: W, sanitize: bool) -> Self {
-        AnswerWriter { out, sanitizer: sanitize.then(Sanitizer::new), scratch: String::new(), mid_line: false }
+        AnswerWriter {
+            out,
+            sanitizer: sanitize.then(Sanitizer::new),
+            dim: None,
+            scratch: String::new(),
+            mid_line: false,
+        }
     }
 
     /// Writes a piece of the answer and flushes it.
     pub fn write(&mut self, text: &str) -> io::Result<()> {
-        let bytes = match &mut self.sanitizer {
+        let text = match &mut self.sanitizer {
             Some(s) => {
                 self.scratch.clear();
                 s.push(text, &mut self.scratch);
-                self.scratch.as_bytes()
+                self.scratch.as_str()
             }
-            None => text.as_bytes(),
+            None => text,
         };
-        if bytes.is_empty() {
+        if text.is_empty() {
             return Ok(());
         }
-        self.out.write_all(bytes)?;
-        self.mid_line = bytes.last() != Some(&b'\n');
+        match self.dim {
+            Some(palette) => self.out.write_all(palette.dim(text).as_bytes())?,
+            None => self.out.write_all(text.as_bytes())?,
+        }
+        self.mid_line = !text.ends_with('\n');
         self.out.flush()
     }
 

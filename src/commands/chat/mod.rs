@@ -178,9 +178,10 @@ fn print_whole(
         if args.reasoning
             && let Some(reasoning) = message.and_then(|m| m.reasoning())
         {
-            let mut sink = ReasoningSink::new(ctx);
-            sink.write(reasoning);
-            sink.finish();
+            let mut sink = reasoning_sink(ctx);
+            // stderr is diagnostics: its failure must not stop the answer.
+            let _ = sink.write(reasoning);
+            let _ = sink.finish();
         }
         out.write(content)?;
     }
@@ -197,43 +198,6 @@ fn print_whole(
 }
 
 /// Reasoning on stderr: dimmed and sanitised on a terminal, as received otherwise.
-struct ReasoningSink<'a> {
-    ctx: &'a Context,
-    sanitizer: Option<Sanitizer>,
-    mid_line: bool,
-}
-
-impl<'a> ReasoningSink<'a> {
-    fn new(ctx: &'a Context) -> Self {
-        ReasoningSink { ctx, sanitizer: ctx.settings.terminals.stderr.then(Sanitizer::new), mid_line: false }
-    }
-
-    fn write(&mut self, text: &str) {
-        use std::io::Write;
-        let clean;
-        let text = match &mut self.sanitizer {
-            Some(s) => {
-                let mut buf = String::new();
-                s.push(text, &mut buf);
-                clean = buf;
-                clean.as_str()
-            }
-            None => text,
-        };
-        if text.is_empty() {
-            return;
-        }
-        let mut stderr = std::io::stderr().lock();
-        let _ = write!(stderr, "{}", self.ctx.stderr.dim(text));
-        let _ = stderr.flush();
-        self.mid_line = !text.ends_with('\n');
-    }
-
-    /// Ends the reasoning's last line so what follows starts on its own.
-    fn finish(&mut self) {
-        if self.mid_line {
-            eprintln!();
-            self.mid_line = false;
-        }
-    }
+fn reasoning_sink(ctx: &Context) -> AnswerWriter<std::io::Stderr> {
+    AnswerWriter::reasoning(ctx.settings.terminals.stderr, ctx.stderr)
 }

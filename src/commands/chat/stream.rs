@@ -6,7 +6,7 @@ use std::time::Instant;
 use anyhow::Result;
 
 use super::stats::Outcome;
-use super::{ReasoningSink, Stdout, print_whole};
+use super::{Stdout, print_whole, reasoning_sink};
 use crate::api::wire::{ChatChunk, ChatRequest, StreamOptions};
 use crate::api::{ApiError, Client, ServerMessage, SseEvent, StreamFault, StreamStart, Timer};
 use crate::cli::ChatArgs;
@@ -53,7 +53,7 @@ pub async fn run(
     };
 
     let mut state = State::default();
-    let mut reasoning = ReasoningSink::new(ctx);
+    let mut reasoning = reasoning_sink(ctx);
     let mut batch: Vec<SseEvent> = Vec::new();
     let mut text = String::new();
     let mut thoughts = String::new();
@@ -108,14 +108,14 @@ pub async fn run(
         if !thoughts.is_empty() {
             if args.reasoning {
                 spinner.clear();
-                reasoning.write(&thoughts);
+                let _ = reasoning.write(&thoughts); // stderr is diagnostics: its failure must not stop the answer
             } else {
                 spinner.set_message("thinking…");
             }
         }
         if !text.is_empty() {
             spinner.clear();
-            reasoning.finish();
+            let _ = reasoning.finish();
             state.first_token.get_or_insert_with(|| started.elapsed());
             out.write(&text)?;
             state.content = true;
@@ -128,7 +128,7 @@ pub async fn run(
         }
     };
     spinner.clear();
-    reasoning.finish();
+    let _ = reasoning.finish();
     // Whatever happened, the printed part stays and its line is ended.
     out.finish()?;
     result?;
