@@ -1,53 +1,14 @@
 //! The troubleshooting cases of the design, one explanation each: the cause and the fix. Every
 //! command's errors and doctor render these same texts.
 
-use crate::api::{ApiError, Timer, TlsKind};
+use crate::api::{ApiError, Case, Timer, TlsKind};
 use crate::settings::{KeyProblem, ProxySpec};
 
 /// Where API keys are made.
 pub const KEYS_PAGE: &str = "the API keys page of the Token Factory dashboard";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Case {
-    KeyMissing,
-    KeyMalformed,
-    Unauthorized,
-    Forbidden,
-    UnknownModel,
-    BadRequest,
-    EndpointNotFound,
-    RateLimited,
-    Unavailable,
-    ServerError,
-    TlsTrust,
-    Network,
-    Proxy,
-    StreamCut,
-    StreamSilent,
-    /// Anything the table does not cover (a body that is not JSON, a local I/O error).
-    Other,
-}
-
+/// The words of each case: its name in the guide, how users ask for it, and its title.
 impl Case {
-    /// Every case of the troubleshooting table, in the order of the guide.
-    pub const ALL: [Case; 15] = [
-        Case::KeyMissing,
-        Case::KeyMalformed,
-        Case::Unauthorized,
-        Case::Forbidden,
-        Case::UnknownModel,
-        Case::BadRequest,
-        Case::EndpointNotFound,
-        Case::RateLimited,
-        Case::Unavailable,
-        Case::ServerError,
-        Case::TlsTrust,
-        Case::Network,
-        Case::Proxy,
-        Case::StreamCut,
-        Case::StreamSilent,
-    ];
-
     /// The case's name in the guide (`doctor --explain NAME`).
     pub fn name(self) -> &'static str {
         match self {
@@ -191,13 +152,16 @@ pub fn hints(case: Case, facts: &Facts) -> Vec<String> {
             format!("keys are generated on {KEYS_PAGE}"),
         ],
         Case::KeyMalformed => {
-            let mut lines = Vec::new();
-            if let Some(p) = &facts.key_problem {
-                lines.push(p.describe());
-            }
-            lines.push("re-export it bare, without quotes, spaces or \"Bearer \": export OMNIVA_API_KEY=sk-...".into());
-            lines.push(format!("if unsure, copy it again from {KEYS_PAGE}"));
-            lines
+            // The fault itself is the error line (or doctor's summary); these are the fixes.
+            let fix = match &facts.key_problem {
+                Some(KeyProblem::NonAscii { .. }) => {
+                    "copy the key again with the dashboard's copy button (or retype that character), then re-export it"
+                }
+                Some(KeyProblem::Placeholder { .. }) => "replace the placeholder with your real key: export OMNIVA_API_KEY=sk-...",
+                Some(KeyProblem::BearerPrefix { .. }) => "export only the key itself: export OMNIVA_API_KEY=sk-...",
+                _ => "re-export it bare, without quotes, spaces or line breaks: export OMNIVA_API_KEY=sk-...",
+            };
+            vec![fix.into(), format!("keys are generated on {KEYS_PAGE}")]
         }
         Case::Unauthorized => vec![
             "the key was missing from the request, mistyped, or belongs to another shell's environment".into(),

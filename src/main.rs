@@ -18,9 +18,9 @@ use clap::Parser;
 
 use cli::{Cli, Command};
 use commands::{Context, Interrupted};
-use output::Palette;
+use output::Ui;
 use report::{Exit, ReportContext};
-use settings::Settings;
+use settings::{Display, Redactor, Settings};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -32,33 +32,31 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { Exit::Usage as u8 } else { 0 });
         }
     };
+    // Colours and terminals are resolved first and on their own: every error below is reported
+    // under the user's NO_COLOR / CLICOLOR_FORCE / TERM rules.
+    let display = Display::from_process(&cli.global);
+    let plain = Ui::new(display, Redactor::none());
     // Completions and the man page need no settings: nothing in the environment can break them.
     match &cli.command {
-        Command::Completions(args) => return finish(commands::completions::run(args.shell)),
-        Command::Man { command } => return finish(commands::completions::man(command.as_deref())),
+        Command::Completions(args) => return finish(commands::completions::run(&plain, args.shell), &plain),
+        Command::Man { command } => return finish(commands::completions::man(&plain, command.as_deref()), &plain),
         _ => {}
     }
     let settings = match Settings::from_process(&cli.global) {
         Ok(s) => s,
-        Err(e) if matches!(cli.command, Command::Doctor(_)) => {
-            // doctor reports broken settings as a failed check instead of stopping.
-            let Command::Doctor(args) = &cli.command else { unreachable!() };
-            return match commands::doctor::run(Err(&e), args) {
-                Ok(exit) => exit.into(),
-                Err(e) => report::report(&e, Palette::default(), false, &ReportContext::default()).into(),
-            };
-        }
         Err(e) => {
-            let stderr_color = !matches!(cli.global.color, cli::ColorWhen::Never)
-                && (cli.global.color == cli::ColorWhen::Always || std::io::IsTerminal::is_terminal(&std::io::stderr()));
-            return report::report(&e.into(), Palette::new(stderr_color), false, &ReportContext::default()).into();
+            // doctor reports broken settings as a failed check instead of stopping.
+            if let Command::Doctor(args) = &cli.command {
+                return finish(commands::doctor::run_without_settings(&plain, &e, args), &plain);
+            }
+            return report::report(&e.into(), &plain, &ReportContext::default()).into();
         }
     };
     let ctx = Context::new(settings);
     let result = match &cli.command {
         Command::Chat(args) => commands::chat::run(&ctx, args),
         Command::Models(args) => commands::models::run(&ctx, args),
-        Command::Doctor(args) => commands::doctor::run(Ok(&ctx), args),
+        Command::Doctor(args) => commands::doctor::run(&ctx, args),
         Command::Completions(_) | Command::Man { .. } => unreachable!("handled before the settings"),
     };
     match result {
@@ -67,14 +65,14 @@ fn main() -> ExitCode {
             interrupt::die_of_sigint();
             Exit::Interrupted.into()
         }
-        Err(e) => report::report(&e, ctx.stderr, ctx.settings.terminals.stderr, &ctx.report_context()).into(),
+        Err(e) => report::report(&e, &ctx.ui, &ctx.report_context()).into(),
     }
 }
 
-/// The exit of a command that needs no settings.
-fn finish(result: anyhow::Result<Exit>) -> ExitCode {
+/// The exit of a command run without (usable) settings.
+fn finish(result: anyhow::Result<Exit>, ui: &Ui) -> ExitCode {
     match result {
         Ok(exit) => exit.into(),
-        Err(e) => report::report(&e, Palette::default(), false, &ReportContext::default()).into(),
+        Err(e) => report::report(&e, ui, &ReportContext::default()).into(),
     }
 }

@@ -3,9 +3,9 @@
 
 use std::process::ExitCode;
 
-use crate::api::ApiError;
-use crate::explain::{self, Case, Facts};
-use crate::output::{Palette, Sanitizer};
+use crate::api::{ApiError, Case};
+use crate::explain::{self, Facts};
+use crate::output::Ui;
 use crate::settings::ConfigError;
 
 /// The exit codes of the design.
@@ -47,35 +47,29 @@ pub struct ReportContext {
 
 /// Prints `error` to stderr and returns its exit code. A closed stdout is not an error: the reader
 /// (e.g. `| head`) got what it wanted, so it exits 0 quietly, as ripgrep does.
-pub fn report(error: &anyhow::Error, palette: Palette, sanitize: bool, context: &ReportContext) -> Exit {
+pub fn report(error: &anyhow::Error, ui: &Ui, context: &ReportContext) -> Exit {
     if is_broken_pipe(error) {
         return Exit::Ok;
     }
     let (exit, case, facts) = classify(error, context);
-    let clean = |s: String| if sanitize { Sanitizer::clean(&s) } else { s };
-    let mut lines = vec![format!("{} {}", palette.error("tokenfactory: error:"), clean(error.to_string()))];
-    for cause in error.chain().skip(1) {
-        lines.push(format!("  caused by: {}", clean(cause.to_string())));
-    }
+    let mut details: Vec<String> = error.chain().skip(1).map(|cause| format!("caused by: {cause}")).collect();
     if let Some(api) = error.downcast_ref::<ApiError>()
         && let Some(h) = api.http()
         && let Some(id) = &h.request_id
     {
-        lines.push(format!("  request id: {}", clean(id.clone())));
+        details.push(format!("request id: {id}"));
     }
+    let mut hints = Vec::new();
     if let Some(usage) = error.downcast_ref::<UsageError>()
         && let Some(hint) = &usage.hint
     {
-        lines.push(format!("  {} {hint}", palette.hint("hint:")));
+        hints.push(hint.clone());
     }
-    let mut hints = explain::hints(case, &facts);
+    hints.extend(explain::hints(case, &facts));
     if matches!(case, Case::Network | Case::TlsTrust | Case::Proxy) {
         hints.push("`tokenfactory doctor` checks DNS, TCP, TLS and the proxy step by step".into());
     }
-    for hint in hints {
-        lines.push(format!("  {} {hint}", palette.hint("hint:")));
-    }
-    eprintln!("{}", lines.join("\n"));
+    ui.error(&error.to_string(), &details, &hints);
     exit
 }
 

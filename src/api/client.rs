@@ -22,9 +22,23 @@ const REQUEST_ID_HEADERS: [&str; 4] = ["x-request-id", "request-id", "x-omniva-r
 /// What the client reports to `--verbose`.
 #[derive(Debug)]
 pub enum TraceEvent<'a> {
-    Request { method: &'a Method, url: &'a str, proxy: Option<&'a ProxySpec>, key_masked: String },
-    Response { status: u16, elapsed: Duration, headers: &'a HeaderMap },
-    Failed { elapsed: Duration, error: &'a ApiError },
+    Request {
+        method: &'a str,
+        url: &'a str,
+        proxy: Option<&'a ProxySpec>,
+        key_masked: String,
+    },
+    /// Header values as sent (lossily decoded), in order.
+    Response {
+        status: u16,
+        reason: &'static str,
+        elapsed: Duration,
+        headers: Vec<(&'a str, String)>,
+    },
+    Failed {
+        elapsed: Duration,
+        error: &'a ApiError,
+    },
 }
 
 pub type Tracer = Arc<dyn Fn(&TraceEvent) + Send + Sync>;
@@ -171,7 +185,7 @@ impl Client {
     ) -> Result<Response, ApiError> {
         let proxy = Url::parse(url).ok().and_then(|u| self.proxies.for_url(&u).cloned());
         self.trace(|| TraceEvent::Request {
-            method: &method,
+            method: method.as_str(),
             url,
             proxy: proxy.as_ref(),
             key_masked: self.key.masked(),
@@ -190,7 +204,16 @@ impl Client {
             }
         };
         let status = response.status().as_u16();
-        self.trace(|| TraceEvent::Response { status, elapsed: started.elapsed(), headers: response.headers() });
+        self.trace(|| TraceEvent::Response {
+            status,
+            reason: reason_phrase(status),
+            elapsed: started.elapsed(),
+            headers: response
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.as_str(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .collect(),
+        });
         if response.status().is_success() {
             return Ok(response);
         }
@@ -246,6 +269,11 @@ pub(super) fn builder(connect_timeout: Duration, proxies: &ProxyRules) -> reqwes
         .no_proxy()
         .proxy(reqwest::Proxy::custom(move |url| rules.for_url(url).map(|p| p.url.clone())))
         .redirect(reqwest::redirect::Policy::none())
+}
+
+/// `Not Found` for 404; empty for a status without a standard phrase.
+pub fn reason_phrase(status: u16) -> &'static str {
+    reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("")
 }
 
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {

@@ -6,7 +6,7 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::time::Duration;
 
-use crate::explain::Case;
+use super::Case;
 use crate::settings::ProxySpec;
 
 /// What the server said in an error body, whatever its shape.
@@ -194,7 +194,7 @@ impl HttpFailure {
     }
 
     fn reason(&self) -> &'static str {
-        reqwest::StatusCode::from_u16(self.status).ok().and_then(|s| s.canonical_reason()).unwrap_or("")
+        super::client::reason_phrase(self.status)
     }
 }
 
@@ -665,11 +665,28 @@ mod tests {
 
         proptest! {
             #[test]
-            fn error_bodies_of_any_bytes_parse_without_panicking(body in proptest::collection::vec(any::<u8>(), 0..400), html in any::<bool>()) {
+            fn error_bodies_of_any_bytes_give_one_short_line(body in proptest::collection::vec(any::<u8>(), 0..400), html in any::<bool>()) {
                 let m = ServerMessage::parse(&body, html.then_some("text/html"));
-                if let Some(message) = m.message {
-                    prop_assert!(message.chars().count() <= QUOTE_LIMIT + 1);
+                let blank = String::from_utf8_lossy(&body).trim().is_empty();
+                prop_assert_eq!(blank, m.format == BodyFormat::Empty);
+                if let Some(message) = &m.message {
+                    prop_assert!(message.chars().count() <= QUOTE_LIMIT + 1, "{}", message);
+                    prop_assert!(!message.contains(['\n', '\r']), "one line: {:?}", message);
+                    prop_assert!(!message.is_empty());
                 }
+                // Plain text always yields its words; HTML only a title.
+                if !blank && !html && m.format == BodyFormat::Text {
+                    prop_assert!(m.message.is_some());
+                }
+            }
+
+            #[test]
+            fn error_envelopes_keep_the_servers_message(message in "[a-zA-Z0-9 .,:'-]{1,200}") {
+                let body = serde_json::json!({"error": {"message": message, "type": "t"}}).to_string();
+                let m = ServerMessage::parse(body.as_bytes(), Some("application/json"));
+                let expected = message.split_whitespace().collect::<Vec<_>>().join(" ");
+                prop_assert_eq!(m.message.unwrap_or_default(), expected);
+                prop_assert_eq!(m.kind.as_deref(), Some("t"));
             }
 
             #[test]
@@ -681,9 +698,17 @@ mod tests {
             }
 
             #[test]
-            fn chunks_of_any_text_decode_or_fail_cleanly(data in "\\PC{0,200}") {
-                let _ = serde_json::from_str::<crate::api::wire::ChatChunk>(&data);
-                let _ = serde_json::from_str::<crate::api::wire::ChatCompletion>(&data);
+            fn chunks_carry_their_content_through_any_escaping(content in "\\PC{0,80}", finish in proptest::option::of("[a-z_]{1,12}")) {
+                let data = serde_json::json!({"model": "m", "choices": [{"delta": {"content": content}, "finish_reason": finish}]}).to_string();
+                let chunk: crate::api::wire::ChatChunk = serde_json::from_str(&data).expect("a valid chunk parses");
+                let choice = &chunk.choices[0];
+                prop_assert_eq!(choice.delta.as_ref().and_then(|d| d.content.as_deref()), Some(content.as_str()));
+                prop_assert_eq!(choice.finish_reason.as_deref(), finish.as_deref());
+            }
+
+            #[test]
+            fn text_that_is_not_a_json_object_is_never_a_chunk(data in "[^{\\[\\s]\\PC{0,100}") {
+                prop_assert!(serde_json::from_str::<crate::api::wire::ChatChunk>(&data).is_err());
             }
         }
     }

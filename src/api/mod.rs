@@ -1,6 +1,7 @@
 //! The HTTP core shared by every command: the client, the wire types, SSE decoding and the error
 //! classification. It never prints, never reads the environment and knows nothing of clap.
 
+mod case;
 mod client;
 mod error;
 mod retry;
@@ -9,9 +10,10 @@ mod stream;
 mod tls_probe;
 pub mod wire;
 
+pub use case::Case;
 pub use client::{Client, ClientConfig, Reply, TraceEvent, Tracer};
 pub use error::{ApiError, NetKind, ServerMessage, Timer, TlsKind, secs};
 pub use retry::{RetryNotice, RetryPolicy, parse_wait};
 pub use sse::SseEvent;
-pub use stream::{StreamFault, StreamStart};
+pub use stream::{Ending, StreamFault, StreamStart, is_done};
 pub use tls_probe::{CertInfo, TlsProbe, probe as tls_probe};

@@ -151,13 +151,19 @@ mod tests {
     }
 
     #[test]
-    fn backoff_stays_within_the_exponential_ceiling_and_the_cap() {
+    fn backoff_doubles_from_half_a_second_up_to_eight_seconds_with_full_jitter() {
+        // The ceilings written out: 0.5 s, 1 s, 2 s, 4 s, then the 8 s cap.
+        let ceilings = [500, 1000, 2000, 4000, 8000, 8000, 8000, 8000, 8000, 8000];
         let mut j = Jitter::seeded();
-        for n in 0..20 {
-            let ceiling = BASE.saturating_mul(1 << n.min(16)).min(CAP);
-            for _ in 0..50 {
-                assert!(j.backoff(n) <= ceiling);
-            }
+        for (retried, ceiling) in ceilings.iter().enumerate() {
+            let ceiling = Duration::from_millis(*ceiling);
+            let waits: Vec<Duration> = (0..400).map(|_| j.backoff(retried as u32)).collect();
+            let (min, max) = (waits.iter().min().copied(), waits.iter().max().copied());
+            assert!(max <= Some(ceiling), "retry {retried}: {max:?} above {ceiling:?}");
+            // Full jitter spreads over the whole range: some waits near 0, some near the ceiling.
+            assert!(max >= Some(ceiling.mul_f64(0.9)), "retry {retried}: max {max:?}");
+            assert!(min <= Some(ceiling.mul_f64(0.1)), "retry {retried}: min {min:?}");
         }
+        assert_eq!(j.backoff(1000).max(Duration::from_secs(8)), Duration::from_secs(8), "no overflow far out");
     }
 }

@@ -25,10 +25,35 @@ pub enum StreamStart {
 /// Why an open stream stopped delivering before its terminator.
 #[derive(Debug)]
 pub enum StreamFault {
-    /// The connection ended (cleanly or not) before `data: [DONE]`.
-    Closed { detail: Option<String> },
+    /// The connection broke (a reset, a malformed chunk): what the transport said.
+    Closed { detail: String },
     /// A timer fired: `--timeout` before the first byte, `--idle-timeout` after.
     Stalled { timer: Timer, after: Duration },
+}
+
+/// The event that ends a stream.
+pub fn is_done(data: &str) -> bool {
+    data.trim() == "[DONE]"
+}
+
+/// How a stream that ended cleanly ended. One rule for every reader: `data: [DONE]` ends it;
+/// a close right after a finish reason is complete too (servers that omit `[DONE]` exist), but
+/// worth a note where someone diagnoses the server; anything else is cut off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    Done,
+    FinishedWithoutDone,
+    Cut,
+}
+
+impl Ending {
+    pub fn of(done: bool, finish_reason_seen: bool) -> Ending {
+        match (done, finish_reason_seen) {
+            (true, _) => Ending::Done,
+            (false, true) => Ending::FinishedWithoutDone,
+            (false, false) => Ending::Cut,
+        }
+    }
 }
 
 pub struct EventStream {
@@ -85,7 +110,7 @@ impl EventStream {
     pub async fn read(&mut self, out: &mut Vec<SseEvent>) -> Result<bool, StreamFault> {
         match self.ended.take() {
             Some(None) => return Ok(false),
-            Some(Some(detail)) => return Err(StreamFault::Closed { detail: Some(detail) }),
+            Some(Some(detail)) => return Err(StreamFault::Closed { detail }),
             None => {}
         }
         let (limit, timer) = match self.first_byte_deadline {
@@ -97,7 +122,7 @@ impl EventStream {
             Err(_) => return Err(StreamFault::Stalled { timer, after }),
             Ok(Err(e)) => {
                 let detail = classify_transport(&e, &self.url, None).to_string();
-                return Err(StreamFault::Closed { detail: Some(detail) });
+                return Err(StreamFault::Closed { detail });
             }
             Ok(Ok(None)) => return Ok(false),
             Ok(Ok(Some(chunk))) => chunk,

@@ -3,28 +3,25 @@
 //! `-m`/`--model` and `--fallback-model` by calling `tokenfactory models` (only when a key is set,
 //! bounded to about 2 seconds); nothing else calls it, so other completions stay instant.
 
-use std::io::Write;
-
 use anyhow::Result;
 use clap::CommandFactory;
 use clap_complete::Shell;
 
 use crate::cli::Cli;
+use crate::output::Ui;
 use crate::report::Exit;
 
 /// The command that lists model IDs at completion time: bounded, quiet, never retried.
 const LIST_MODELS: &str = "tokenfactory models --connect-timeout 2 --timeout 2 --retries 0 2>/dev/null";
 
-pub fn run(shell: Shell) -> Result<Exit> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(script(shell).as_bytes())?;
-    out.flush()?;
+pub fn run(ui: &Ui, shell: Shell) -> Result<Exit> {
+    ui.data(&script(shell))?;
     Ok(Exit::Ok)
 }
 
 /// The pages, like git's: tokenfactory(1) lists the commands, tokenfactory-chat(1) and the others
 /// hold each command's options, examples, environment and exit codes.
-pub fn man(command: Option<&str>) -> Result<Exit> {
+pub fn man(ui: &Ui, command: Option<&str>) -> Result<Exit> {
     let mut top = Cli::command();
     top.build();
     let cmd = match command {
@@ -43,9 +40,7 @@ pub fn man(command: Option<&str>) -> Result<Exit> {
     };
     let mut page = Vec::new();
     clap_mangen::Man::new(cmd).render(&mut page)?;
-    let mut out = std::io::stdout().lock();
-    out.write_all(&page)?;
-    out.flush()?;
+    ui.data(&String::from_utf8_lossy(&page))?;
     Ok(Exit::Ok)
 }
 
@@ -129,15 +124,22 @@ mod tests {
     #[test]
     fn bash_zsh_and_fish_complete_model_ids_from_the_catalog() {
         let bash = script(Shell::Bash);
-        assert!(bash.matches("__tokenfactory_models\n").count() >= 2, "every -m/--model branch calls the helper");
+        // Every -m/--model/--fallback-model branch (for each subcommand that has them) calls the helper.
+        let lines: Vec<&str> = bash.lines().map(str::trim).collect();
+        for branch in ["--model)", "-m)", "--fallback-model)"] {
+            let at: Vec<usize> = (0..lines.len()).filter(|&i| lines[i] == branch).collect();
+            assert!(!at.is_empty(), "{branch} in the bash script");
+            for i in at {
+                assert_eq!(lines.get(i + 1), Some(&"__tokenfactory_models"), "{branch} at line {i}");
+            }
+        }
         assert!(!bash.contains("--model)\n                    COMPREPLY=($(compgen -f"));
         let zsh = script(Shell::Zsh);
-        assert!(zsh.contains(":ID:_tokenfactory_models'"));
-        assert!(
-            !zsh.contains("'--model=[")
-                || !zsh.contains("--model=[Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]]:ID:_default'")
-        );
+        assert!(zsh.contains(
+            "'--model=[Model ID \\[env\\: OMNIVA_MODEL\\] \\[default\\: Omniva/Kimi-K2.6\\]]:ID:_tokenfactory_models'"
+        ));
+        assert!(!zsh.contains(":ID:_default'"), "no model option is left completing files");
         let fish = script(Shell::Fish);
-        assert!(fish.contains("-f -a \"(__tokenfactory_models)\""));
+        assert!(fish.contains("-l model -d 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]' -r -f -a \"(__tokenfactory_models)\""));
     }
 }

@@ -7,17 +7,15 @@ pub mod models;
 
 use std::time::Duration;
 
-use crate::api::{ApiError, Client, ClientConfig, RetryNotice, RetryPolicy};
-use crate::explain::Case;
-use crate::output::{Palette, Spinner, verbose};
+use crate::api::{ApiError, Case, Client, ClientConfig, RetryNotice, RetryPolicy};
+use crate::output::{Spinner, Tone, Ui, verbose};
 use crate::report::ReportContext;
 use crate::settings::Settings;
 
-/// What every command needs: the settings, resolved once, and the palette of each stream.
+/// What every command needs: the settings, resolved once, and the terminal.
 pub struct Context {
     pub settings: Settings,
-    pub stdout: Palette,
-    pub stderr: Palette,
+    pub ui: Ui,
 }
 
 /// The user pressed Ctrl-C; main re-raises SIGINT after the output is tidied.
@@ -27,7 +25,7 @@ pub struct Interrupted;
 
 impl Context {
     pub fn new(settings: Settings) -> Context {
-        Context { stdout: Palette::new(settings.colors.stdout), stderr: Palette::new(settings.colors.stderr), settings }
+        Context { ui: Ui::new(settings.display, settings.redactor()), settings }
     }
 
     /// The shared HTTP client; fails before any request when the key is missing or malformed.
@@ -41,7 +39,7 @@ impl Context {
             timeout: s.timeout,
             extra_roots: s.ca_bundle.as_ref().map(|b| b.ders.clone()).unwrap_or_default(),
             proxies: s.proxies.clone(),
-            tracer: s.verbose.then(|| verbose::tracer(self.stderr)),
+            tracer: s.verbose.then(|| verbose::tracer(self.ui.clone())),
         })?)
     }
 
@@ -54,10 +52,9 @@ impl Context {
         RetryPolicy { retries: self.settings.retries, max_wait: self.settings.max_wait }
     }
 
-    /// A spinner is drawn only on a terminal stderr, and not under `--verbose`, whose lines it
-    /// would tear.
-    pub fn spinner_visible(&self) -> bool {
-        self.settings.terminals.stderr && !self.settings.verbose
+    /// A spinner on a terminal stderr, but not under `--verbose`, whose lines it would tear.
+    pub fn spinner(&self, message: String) -> Spinner {
+        self.ui.spinner(!self.settings.verbose, message)
     }
 
     /// Adds the closest catalog IDs to an unknown-model error: one best-effort fetch of the
@@ -84,13 +81,16 @@ impl Context {
 }
 
 /// Says on stderr, above the spinner, that a request is about to be sent again.
-pub fn announce_retry(spinner: &Spinner, notice: &RetryNotice) {
-    spinner.println(&format!(
-        "tokenfactory: {}; retrying in {:.1} s (attempt {} of {})",
-        notice.reason,
-        notice.wait.as_secs_f64(),
-        notice.attempt,
-        notice.attempts
-    ));
+pub fn announce_retry(ui: &Ui, spinner: &Spinner, notice: &RetryNotice) {
+    ui.say(
+        Tone::Info,
+        &format!(
+            "{}; retrying in {:.1} s (attempt {} of {})",
+            notice.reason,
+            notice.wait.as_secs_f64(),
+            notice.attempt,
+            notice.attempts
+        ),
+    );
     spinner.countdown(notice.wait, "sending again…".to_string());
 }

@@ -2,7 +2,6 @@
 //! piped, or the server's JSON as received.
 
 use std::cmp::Ordering;
-use std::io::Write;
 
 use anyhow::Result;
 
@@ -10,29 +9,25 @@ use super::Context;
 use crate::api::wire::Model;
 use crate::cli::{ModelSort, ModelsArgs};
 use crate::explain::utc_date;
-use crate::output::{Sanitizer, Spinner, table};
+use crate::output::{Tone, table};
 use crate::report::Exit;
 
 pub fn run(ctx: &Context, args: &ModelsArgs) -> Result<Exit> {
     let client = ctx.client()?;
     let runtime = Context::runtime()?;
-    let mut spinner = Spinner::start(ctx.spinner_visible(), "fetching the model list…".into());
+    let mut spinner = ctx.spinner("fetching the model list…".into());
     let policy = ctx.retry_policy();
-    let reply = runtime.block_on(policy.run(|| client.models(), |n| super::announce_retry(&spinner, n)));
+    let reply = runtime.block_on(policy.run(|| client.models(), |n| super::announce_retry(&ctx.ui, &spinner, n)));
     spinner.clear();
     let reply = reply?;
-    let mut stdout = std::io::stdout().lock();
     if args.json {
-        stdout.write_all(reply.raw.as_bytes())?;
-        if !reply.raw.ends_with('\n') {
-            stdout.write_all(b"\n")?;
-        }
-        stdout.flush()?;
+        let newline = if reply.raw.ends_with('\n') { "" } else { "\n" };
+        ctx.ui.data(&format!("{}{newline}", reply.raw))?;
         return Ok(Exit::Ok);
     }
     let total = reply.value.data.len();
     if total == 0 {
-        eprintln!("tokenfactory: the catalog is empty: {} lists no models", client.url("models"));
+        ctx.ui.say(Tone::Info, &format!("the catalog is empty: {} lists no models", client.url("models")));
         return Ok(Exit::Ok);
     }
     let mut models = reply.value.data;
@@ -40,12 +35,12 @@ pub fn run(ctx: &Context, args: &ModelsArgs) -> Result<Exit> {
         let needle = filter.to_lowercase();
         models.retain(|m| m.id.to_lowercase().contains(&needle));
         if models.is_empty() {
-            eprintln!("tokenfactory: no model ID contains {filter:?} ({total} models in the catalog)");
+            ctx.ui.say(Tone::Info, &format!("no model ID contains {filter:?} ({total} models in the catalog)"));
             return Ok(Exit::Ok);
         }
     }
     sort(&mut models, args.sort);
-    let text = if ctx.settings.terminals.stdout {
+    let text = if ctx.ui.out.terminal {
         table_text(ctx, &models, total)
     } else {
         models.iter().fold(String::new(), |mut s, m| {
@@ -54,8 +49,7 @@ pub fn run(ctx: &Context, args: &ModelsArgs) -> Result<Exit> {
             s
         })
     };
-    stdout.write_all(text.as_bytes())?;
-    stdout.flush()?;
+    ctx.ui.data(&text)?;
     Ok(Exit::Ok)
 }
 
@@ -91,23 +85,19 @@ fn table_text(ctx: &Context, models: &[Model], total: usize) -> String {
                 Some(c) if c > 0 => utc_date(c as u64)[..10].to_string(),
                 _ => "-".to_string(),
             };
-            vec![
-                mark.to_string(),
-                Sanitizer::clean(&m.id),
-                Sanitizer::clean(m.owned_by.as_deref().unwrap_or("-")),
-                created,
-            ]
+            let shown = |text: &str| ctx.ui.shown(text, ctx.ui.out).into_owned();
+            vec![mark.to_string(), shown(&m.id), shown(m.owned_by.as_deref().unwrap_or("-")), created]
         })
         .collect();
     let rendered = table::render(&["", "ID", "OWNED BY", "CREATED"], &rows);
     let mut lines = rendered.lines();
     let mut out = String::new();
     if let Some(header) = lines.next() {
-        out.push_str(&ctx.stdout.bold(header));
+        out.push_str(&ctx.ui.out.palette.bold(header));
         out.push('\n');
     }
     for (line, model) in lines.zip(models) {
-        out.push_str(&if &model.id == default { ctx.stdout.good(line) } else { line.to_string() });
+        out.push_str(&if &model.id == default { ctx.ui.out.palette.good(line) } else { line.to_string() });
         out.push('\n');
     }
     let shown =
@@ -117,7 +107,7 @@ fn table_text(ctx: &Context, models: &[Model], total: usize) -> String {
     } else {
         format!("the default model, {default}, is not in this list")
     };
-    out.push_str(&ctx.stdout.dim(&format!("\n{shown}; {default_note}")));
+    out.push_str(&ctx.ui.out.palette.dim(&format!("\n{shown}; {default_note}")));
     out.push('\n');
     out
 }

@@ -17,20 +17,12 @@ pub struct AnswerWriter<W: Write> {
     mid_line: bool,
 }
 
-impl AnswerWriter<io::Stdout> {
-    pub fn stdout(sanitize: bool) -> Self {
-        AnswerWriter::new(io::stdout(), sanitize)
-    }
-}
-
-impl AnswerWriter<io::Stderr> {
-    /// Reasoning: on stderr, dimmed by `palette` (a no-op when colours are off).
-    pub fn reasoning(sanitize: bool, palette: Palette) -> Self {
-        AnswerWriter { dim: Some(palette), ..AnswerWriter::new(io::stderr(), sanitize) }
-    }
-}
-
 impl<W: Write> AnswerWriter<W> {
+    /// Reasoning: dimmed by `palette` (a no-op when colours are off).
+    pub fn dimmed(out: W, sanitize: bool, palette: Palette) -> Self {
+        AnswerWriter { dim: Some(palette), ..AnswerWriter::new(out, sanitize) }
+    }
+
     pub fn new(out: W, sanitize: bool) -> Self {
         AnswerWriter {
             out,

@@ -1,19 +1,22 @@
 //! The waiting indicator on stderr. It exists only when stderr is a terminal; otherwise every call
-//! is a no-op, so pipes and logs never see it.
+//! is a no-op, so pipes and logs never see it. While it is drawn, `Ui` prints lines above it.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 pub struct Spinner {
     bar: Option<ProgressBar>,
+    /// Where `Ui` looks for the bar to print above.
+    live: Arc<Mutex<Option<ProgressBar>>>,
 }
 
 impl Spinner {
     /// A spinner showing `message`, or nothing when `visible` is false.
-    pub fn start(visible: bool, message: String) -> Spinner {
+    pub(super) fn start(visible: bool, message: String, live: Arc<Mutex<Option<ProgressBar>>>) -> Spinner {
         if !visible {
-            return Spinner { bar: None };
+            return Spinner { bar: None, live };
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         bar.set_style(
@@ -22,7 +25,10 @@ impl Spinner {
         );
         bar.set_message(message);
         bar.enable_steady_tick(Duration::from_millis(100));
-        Spinner { bar: Some(bar) }
+        if let Ok(mut slot) = live.lock() {
+            *slot = Some(bar.clone());
+        }
+        Spinner { bar: Some(bar), live }
     }
 
     pub fn set_message(&self, message: impl Into<String>) {
@@ -53,18 +59,13 @@ impl Spinner {
         });
     }
 
-    /// Prints a line to stderr without tearing the spinner.
-    pub fn println(&self, line: &str) {
-        match &self.bar {
-            Some(bar) => bar.suspend(|| eprintln!("{line}")),
-            None => eprintln!("{line}"),
-        }
-    }
-
     /// Removes the spinner; later output starts on a clean line.
     pub fn clear(&mut self) {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
+            if let Ok(mut slot) = self.live.lock() {
+                *slot = None;
+            }
         }
     }
 }

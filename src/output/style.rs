@@ -9,6 +9,9 @@ pub struct Palette {
 }
 
 impl Palette {
+    /// No colours.
+    pub const PLAIN: Palette = Palette { enabled: false };
+
     pub fn new(enabled: bool) -> Palette {
         Palette { enabled }
     }

@@ -1,16 +1,17 @@
-//! `--verbose`: renders the HTTP core's trace events on stderr, the key masked.
+//! `--verbose`: renders the HTTP core's trace events on stderr. The key is masked by the core;
+//! everything the server sent passes `Ui::shown` (redacted, and sanitised on a terminal).
 
 use std::sync::Arc;
 
 use crate::api::{TraceEvent, Tracer, secs};
 
-use super::style::Palette;
+use super::Ui;
 
 /// A tracer that prints each event to stderr.
-pub fn tracer(palette: Palette) -> Tracer {
+pub fn tracer(ui: Ui) -> Tracer {
     Arc::new(move |event: &TraceEvent| {
         for line in lines(event) {
-            eprintln!("{}", palette.dim(&line));
+            ui.dim(&line);
         }
     })
 }
@@ -25,15 +26,10 @@ fn lines(event: &TraceEvent) -> Vec<String> {
                 None => "> proxy: none (direct connection)".into(),
             },
         ],
-        TraceEvent::Response { status, elapsed, headers } => {
-            let reason = reqwest::StatusCode::from_u16(*status).ok().and_then(|s| s.canonical_reason()).unwrap_or("");
+        TraceEvent::Response { status, reason, elapsed, headers } => {
             let mut lines = vec![format!("< {status} {reason} ({} ms)", elapsed.as_millis())];
-            for (name, value) in headers.iter() {
-                let value = if name.as_str().eq_ignore_ascii_case("set-cookie") {
-                    "[redacted]".to_string()
-                } else {
-                    String::from_utf8_lossy(value.as_bytes()).into_owned()
-                };
+            for (name, value) in headers {
+                let value = if name.eq_ignore_ascii_case("set-cookie") { "[redacted]" } else { value };
                 lines.push(format!("< {name}: {value}"));
             }
             lines

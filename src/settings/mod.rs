@@ -3,6 +3,7 @@
 //! a stream is a terminal; everything else asks the `Settings` value.
 
 mod proxy;
+mod redact;
 mod secret;
 
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ use reqwest::Url;
 use crate::cli::{ColorWhen, GlobalArgs};
 
 pub use proxy::{ProxyError, ProxyRules, ProxySpec};
+pub use redact::Redactor;
 pub use secret::{KeyProblem, Secret};
 
 pub const DEFAULT_BASE_URL: &str = "https://api.tokenfactory.omniva.com/v1";
@@ -49,6 +51,28 @@ pub struct Colors {
     pub stderr: bool,
 }
 
+/// How output can look: which streams are terminals and which get colours. Resolved on its own,
+/// so that even an error in the other settings is reported under the user's colour rules.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Display {
+    pub terminals: Terminals,
+    pub colors: Colors,
+}
+
+impl Display {
+    pub fn from_process(args: &GlobalArgs) -> Display {
+        Display::resolve(args, &process_env, Terminals::detect())
+    }
+
+    pub fn resolve(args: &GlobalArgs, env: &impl Fn(&str) -> Option<String>, terminals: Terminals) -> Display {
+        let colors = Colors {
+            stdout: color_enabled(args.color, env, terminals.stdout),
+            stderr: color_enabled(args.color, env, terminals.stderr),
+        };
+        Display { terminals, colors }
+    }
+}
+
 /// Extra CA certificates from `--ca-bundle` / `OMNIVA_CA_BUNDLE`.
 #[derive(Debug, Clone)]
 pub struct CaBundle {
@@ -75,8 +99,7 @@ pub struct Settings {
     pub ca_bundle: Option<CaBundle>,
     pub proxies: ProxyRules,
     pub verbose: bool,
-    pub terminals: Terminals,
-    pub colors: Colors,
+    pub display: Display,
 }
 
 /// A setting that cannot be used: exit code 3.
@@ -90,6 +113,8 @@ pub enum ConfigError {
     BaseUrl { value: String, source_name: &'static str, reason: String },
     #[error("invalid {var} value {value:?}: {reason}")]
     Env { var: &'static str, value: String, reason: String },
+    #[error("{var} is not valid UTF-8 (invalid byte at offset {offset}); set it again as plain text")]
+    NotUnicode { var: String, offset: usize },
     #[error("cannot use CA bundle {}: {reason}", path.display())]
     CaBundle { path: PathBuf, reason: String },
     #[error(transparent)]
@@ -99,7 +124,8 @@ pub enum ConfigError {
 impl Settings {
     /// Resolves the settings from the flags and the process environment.
     pub fn from_process(args: &GlobalArgs) -> Result<Settings, ConfigError> {
-        Settings::resolve(args, |name| std::env::var(name).ok().filter(|v| !v.is_empty()), Terminals::detect())
+        check_unicode(std::env::vars_os())?;
+        Settings::resolve(args, process_env, Terminals::detect())
     }
 
     /// Resolves the settings; `env` returns a variable's value when it is set and non-empty.
@@ -133,11 +159,7 @@ impl Settings {
         let ca_bundle = ca_path.map(load_ca_bundle).transpose()?;
 
         let proxies = ProxyRules::from_env(&env)?;
-
-        let colors = Colors {
-            stdout: color_enabled(args.color, &env, terminals.stdout),
-            stderr: color_enabled(args.color, &env, terminals.stderr),
-        };
+        let display = Display::resolve(args, &env, terminals);
 
         Ok(Settings {
             key,
@@ -154,8 +176,7 @@ impl Settings {
             ca_bundle,
             proxies,
             verbose: args.verbose,
-            terminals,
-            colors,
+            display,
         })
     }
 
@@ -167,6 +188,45 @@ impl Settings {
             None => Ok(key),
         }
     }
+
+    /// What to redact from shown text: the key and any proxy password. A key that is refused is
+    /// never sent, so no server can echo it, and our own messages never quote it.
+    pub fn redactor(&self) -> Redactor {
+        let mut redactor = Redactor::none();
+        if let Ok(key) = self.require_key() {
+            redactor = redactor.with(key.expose(), key.masked());
+        }
+        for password in self.proxies.passwords() {
+            redactor = redactor.with(&password, "****".into());
+        }
+        redactor
+    }
+}
+
+/// A variable's value when it is set and not empty.
+fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// An `OMNIVA_*` variable that is not UTF-8 is an error naming it, not a variable silently unset.
+fn check_unicode(vars: impl Iterator<Item = (std::ffi::OsString, std::ffi::OsString)>) -> Result<(), ConfigError> {
+    for (name, value) in vars {
+        let name = name.to_string_lossy();
+        if !name.starts_with("OMNIVA_") {
+            continue;
+        }
+        if let Err(value) = value.into_string() {
+            #[cfg(unix)]
+            let offset = {
+                use std::os::unix::ffi::OsStrExt;
+                std::str::from_utf8(value.as_bytes()).err().map_or(0, |e| e.valid_up_to())
+            };
+            #[cfg(not(unix))]
+            let offset = value.to_string_lossy().find('\u{fffd}').unwrap_or(0);
+            return Err(ConfigError::NotUnicode { var: name.into_owned(), offset });
+        }
+    }
+    Ok(())
 }
 
 fn parse_base_url(value: &str, source_name: &'static str) -> Result<Url, ConfigError> {
@@ -234,6 +294,7 @@ fn color_enabled(when: ColorWhen, env: &impl Fn(&str) -> Option<String>, is_term
 mod tests {
     use super::*;
     use clap::Parser;
+    use std::ffi::OsString;
 
     fn resolve(flags: &[&str], vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
         let mut argv = vec!["tokenfactory"];
@@ -285,6 +346,39 @@ mod tests {
             Err(ConfigError::BaseUrl { source_name: "OMNIVA_BASE_URL", .. })
         ));
         assert!(matches!(resolve(&["--ca-bundle", "/nonexistent/ca.pem"], &[]), Err(ConfigError::CaBundle { .. })));
+    }
+
+    #[test]
+    fn an_omniva_variable_that_is_not_utf8_is_named_with_its_offset() {
+        use std::os::unix::ffi::OsStringExt;
+        let vars = vec![
+            (OsString::from("PATH"), OsString::from_vec(b"\xff".to_vec())),
+            (OsString::from("OMNIVA_MODEL"), OsString::from_vec(b"ab\xffc".to_vec())),
+        ];
+        let err = check_unicode(vars.into_iter()).expect_err("not UTF-8");
+        assert_eq!(
+            err.to_string(),
+            "OMNIVA_MODEL is not valid UTF-8 (invalid byte at offset 2); set it again as plain text"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_in_the_key_variable_give_a_clean_error_or_a_checked_key(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64)) {
+            use std::os::unix::ffi::OsStringExt;
+            let value = OsString::from_vec(bytes.clone());
+            let lossy = String::from_utf8_lossy(&bytes).into_owned();
+            let message = match check_unicode(std::iter::once((OsString::from("OMNIVA_API_KEY"), value))) {
+                Err(e) => e.to_string(),
+                Ok(()) => match resolve(&[], &[("OMNIVA_API_KEY", &lossy)]).map(|s| s.require_key().map(|_| ()).err()) {
+                    Ok(Some(e)) => e.to_string(),
+                    _ => String::new(),
+                },
+            };
+            if lossy.chars().count() >= 10 {
+                proptest::prop_assert!(!message.contains(&lossy), "{}", message);
+            }
+        }
     }
 
     #[test]

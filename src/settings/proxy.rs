@@ -63,6 +63,20 @@ impl ProxyRules {
         })
     }
 
+    /// The passwords in the proxy URLs, as written and percent-decoded, for redaction.
+    pub fn passwords(&self) -> Vec<String> {
+        let specs = [&self.http, &self.https, &self.all];
+        let mut out = Vec::new();
+        for password in specs.into_iter().flatten().filter_map(|p| p.url.password()) {
+            out.push(password.to_string());
+            // URL passwords are stored percent-encoded (`%40` for `@`).
+            if let Ok(decoded) = percent_encoding::percent_decode_str(password).decode_utf8() {
+                out.push(decoded.into_owned());
+            }
+        }
+        out
+    }
+
     /// The proxy that a request to `url` goes through, if any.
     pub fn for_url(&self, url: &Url) -> Option<&ProxySpec> {
         let host = url.host_str()?;

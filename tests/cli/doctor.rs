@@ -54,9 +54,8 @@ fn doctor_passes_every_check_on_a_healthy_setup() {
     assert_eq!(code, 0, "{stdout}{stderr}");
     let expected = format!(
         "✓ API key set      OMNIVA_API_KEY is set: sk-o…25xx (32 characters) (N ms)\n\
-         ✓ key well-formed  no whitespace, quotes or prefix (N ms)\n\
-         ! base URL         {base}, direct (no proxy) (N ms)\n\
-         \x20   plain http: the key and prompts travel unencrypted\n\
+         ✓ key well-formed  no whitespace, quotes, prefix or placeholder (N ms)\n\
+         ✓ base URL         {base}, direct (no proxy) (N ms)\n\
          ✓ DNS              127.0.0.1 → 127.0.0.1 (N ms)\n\
          ✓ TCP connect      connected to 127.0.0.1:{port} at 127.0.0.1:{port} (N ms)\n\
          - TLS              plain http: no TLS\n\
@@ -69,7 +68,7 @@ fn doctor_passes_every_check_on_a_healthy_setup() {
     assert!(out.starts_with(&expected), "{out}");
     assert!(out.contains("✓ completion       answered \"OK\" in "), "{out}");
     assert!(out.contains("✓ streaming        2 chunks arrived incrementally, first after "), "{out}");
-    assert!(out.ends_with("\n8 passed, 1 warning, 0 failed, 1 skipped\n"), "{out}");
+    assert!(out.ends_with("\n9 passed, 0 warnings, 0 failed, 1 skipped\n"), "{out}");
     assert_eq!(stderr, "");
     let requests = server.requests();
     assert_eq!(requests.len(), 3, "the TCP check's connection sends no request");
@@ -95,7 +94,7 @@ fn doctor_json_has_every_check_and_no_key() {
             assert!(c.get(field).is_some(), "{field} in {c}");
         }
     }
-    assert_eq!(doc["summary"], json!({"passed": 8, "warnings": 1, "failed": 0, "skipped": 1}));
+    assert_eq!(doc["summary"], json!({"passed": 9, "warnings": 0, "failed": 0, "skipped": 1}));
     assert!(stdout.contains("sk-o…25xx"));
 }
 
@@ -130,19 +129,19 @@ fn doctor_without_key_reports_and_still_checks_the_network() {
     assert!(out.contains("- key well-formed  no key\n"), "{out}");
     assert!(out.contains("✓ TCP connect "), "{out}");
     assert!(out.contains("- auth             no usable key\n"), "{out}");
-    assert!(out.ends_with("\n2 passed, 1 warning, 1 failed, 6 skipped\n"), "{out}");
+    assert!(out.ends_with("\n3 passed, 0 warnings, 1 failed, 6 skipped\n"), "{out}");
 }
 
 #[test]
 fn doctor_names_each_malformed_key_fault_without_the_key() {
     let server = MockServer::start();
     for (key, fault) in [
-        (format!(" {KEY}"), "contains spaces or tabs (33 characters)"),
-        (format!("{KEY}\n"), "contains a line break (33 characters)"),
-        (format!("'{KEY}'"), "is wrapped in quote characters (34 characters)"),
+        (format!(" {KEY}"), "contains a space at character 1 (33 characters)"),
+        (format!("{KEY}\n"), "contains a line break at character 33 (33 characters)"),
+        (format!("'{KEY}'"), "is wrapped in quotes (34 characters)"),
         (format!("Bearer {KEY}"), "starts with \"Bearer \" (39 characters)"),
-        ("your-key-here-xxxxxxxxxxxx".to_string(), "looks like placeholder text"),
-        ("sk-short".to_string(), "is only 8 characters long"),
+        ("<your-api-key>".to_string(), "is placeholder text from documentation, not a key (14 characters)"),
+        (format!("{KEY}\u{a0}"), "contains U+00A0 NO-BREAK SPACE at character 33 (33 characters)"),
     ] {
         let (code, stdout, _) =
             run(tokenfactory().env("OMNIVA_API_KEY", &key).env("OMNIVA_BASE_URL", server.url("/v1")).arg("doctor"));
@@ -439,4 +438,108 @@ fn doctor_tcp_connect_timeout_is_bounded_and_named() {
         stdout.contains(&format!("✗ TCP connect      cannot connect to 127.0.0.1:{port}: 127.0.0.1:{port}: no answer within 0.3 s (--connect-timeout)")),
         "{stdout}"
     );
+}
+
+#[test]
+fn doctor_stream_ending_after_its_finish_reason_without_done_is_a_warning() {
+    let server = ScriptServer::start(vec![
+        Script::body(200, "text/plain", ""),
+        Script::body(200, "application/json", &catalog().to_string()),
+        Script::body(200, "application/json", &crate::harness::completion("OK").to_string()),
+        Script::sse(vec![
+            content("O"),
+            Step::Sleep(std::time::Duration::from_millis(30)),
+            event(r#"{"choices":[{"delta":{"content":"K"},"finish_reason":"stop"}]}"#),
+            Step::End,
+        ]),
+    ]);
+    let (code, stdout, _) = run(with_key(&server.base()).arg("doctor"));
+    assert_eq!(code, 0, "complete, as chat sees it: {stdout}");
+    let out = untimed(&stdout);
+    assert!(
+        out.contains(
+            "! streaming        the stream ended after its finish reason, without data: [DONE] (2 chunks, first after "
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("hint: tokenfactory treats this as complete; strict clients may report the stream as cut off"),
+        "{out}"
+    );
+}
+
+/// A server whose chat endpoint works but which has no `GET /models` (404), as the service's
+/// glossary describes ("once /v1/models is live").
+fn no_catalog_server() -> MockServer {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(GET).path("/v1/models");
+        then.status(404).json_body(json!({"detail": "Not Found"}));
+    });
+    server.mock(|when, then| {
+        when.method(POST).path("/v1/chat/completions").json_body_includes(r#"{"stream":true}"#);
+        then.status(200)
+            .header("content-type", "text/event-stream")
+            .body("data: {\"choices\":[{\"delta\":{\"content\":\"OK\"}}]}\n\ndata: [DONE]\n\n");
+    });
+    server.mock(|when, then| {
+        when.method(POST).path("/v1/chat/completions");
+        then.status(200).json_body(crate::harness::completion("OK"));
+    });
+    server
+}
+
+#[test]
+fn doctor_without_a_catalog_endpoint_lets_the_completion_verify_the_key() {
+    let server = no_catalog_server();
+    let (code, stdout, _) = run(with_key(&server.url("/v1")).arg("doctor"));
+    let out = untimed(&stdout);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(
+            "- auth             the catalog endpoint (GET /models) is not available at this base URL (404); the completion check verifies the key\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("- model            the catalog endpoint (GET /models) is not available at this base URL\n"),
+        "{out}"
+    );
+    assert!(out.contains("✓ completion       answered \"OK\" in "), "{out}");
+    assert!(out.contains(" (the key was accepted) (N ms)\n"), "{out}");
+    assert!(!out.contains("base URL is probably wrong") && !out.contains("401"), "{out}");
+}
+
+#[test]
+fn doctor_without_a_catalog_endpoint_and_no_chat_says_auth_is_not_verified() {
+    let server = no_catalog_server();
+    let (code, stdout, _) = run(with_key(&server.url("/v1")).args(["doctor", "--no-chat"]));
+    let out = untimed(&stdout);
+    assert_eq!(code, 0, "a warning, not a failure: {out}");
+    assert!(
+        out.contains(
+            "! auth             not verified: the catalog endpoint (GET /models) is not available at this base URL (404), and no completion is sent to verify the key (N ms)\n"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("hint: run doctor without --no-chat to verify the key with one small completion"), "{out}");
+    assert!(out.ends_with("\n5 passed, 1 warning, 0 failed, 4 skipped\n"), "{out}");
+}
+
+#[test]
+fn chat_says_nothing_about_closest_ids_when_the_server_has_no_catalog() {
+    let server = MockServer::start();
+    let models = server.mock(|when, then| {
+        when.method(GET).path("/v1/models");
+        then.status(404).body("404 page not found");
+    });
+    server.mock(|when, then| {
+        when.method(POST).path("/v1/chat/completions");
+        then.status(404).json_body(json!({"error": {"message": "model kimi not found", "code": "model_not_found"}}));
+    });
+    let (code, _, stderr) = run(with_key(&server.url("/v1")).args(["chat", "-m", "kimi", "hi"]));
+    assert_eq!(code, 5, "{stderr}");
+    models.assert_calls(1);
+    assert!(!stderr.contains("closest IDs"), "{stderr}");
+    assert!(stderr.contains("list all IDs with `tokenfactory models`"), "{stderr}");
 }

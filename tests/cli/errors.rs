@@ -242,3 +242,34 @@ fn connect_timeout_names_its_flag_and_is_retried() {
     assert!(stderr.contains("raise the limit with --connect-timeout"), "{stderr}");
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
+
+#[test]
+fn settings_errors_follow_the_colour_rules() {
+    let bad = ["--base-url", "nope", "chat", "hi"];
+    let (code, _, stderr) = run(crate::harness::tokenfactory().env("CLICOLOR_FORCE", "1").args(bad));
+    assert_eq!(code, 3);
+    assert!(
+        stderr.starts_with("\x1b[31;1mtokenfactory: error:\x1b[0m invalid base URL"),
+        "forced on a pipe: {stderr:?}"
+    );
+    let env = [("NO_COLOR", "1")];
+    let (code, screen) = crate::harness::run_in_terminal(&bad, &env);
+    assert_eq!(code, 3);
+    assert!(screen.starts_with("tokenfactory: error: invalid base URL"), "NO_COLOR on a terminal: {screen:?}");
+    let (_, screen) = crate::harness::run_in_terminal(&bad, &[("TERM", "dumb")]);
+    assert!(!screen.contains('\x1b'), "TERM=dumb: {screen:?}");
+    let (_, screen) = crate::harness::run_in_terminal(&bad, &[("TERM", "xterm")]);
+    assert!(screen.contains("\x1b[31;1mtokenfactory: error:"), "colour on a terminal: {screen:?}");
+}
+
+#[test]
+fn verbose_headers_reach_a_terminal_sanitised_and_redacted() {
+    let mut script =
+        crate::script_server::Script::body(200, "application/json", &crate::harness::completion("ok").to_string());
+    script.headers.push(("x-evil".into(), "a\u{9b}2Jb\u{9d}0;title\u{9c}c".into()));
+    let server = crate::script_server::ScriptServer::start(vec![script]);
+    let env = [("OMNIVA_API_KEY", crate::harness::KEY), ("OMNIVA_BASE_URL", &*server.base())];
+    let (code, screen) = crate::harness::run_in_terminal(&["-v", "--color", "never", "chat", "hi"], &env);
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("< x-evil: abc\n"), "{screen:?}");
+}

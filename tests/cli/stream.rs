@@ -312,3 +312,13 @@ fn stream_on_a_terminal_drops_an_escape_sequence_split_across_chunks() {
     assert_eq!(code, 0, "{screen}");
     assert!(screen.ends_with("redtext done\n"), "{screen:?}");
 }
+
+#[test]
+fn stream_ending_after_its_finish_reason_without_done_is_complete() {
+    let finish = r#"{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#;
+    for end in [Step::End, Step::Abort] {
+        let server = ScriptServer::start(vec![Script::sse(vec![content("The end."), event(finish), end])]);
+        let (code, stdout, stderr) = stream_chat(&server, &[]);
+        assert_eq!((code, stdout.as_str(), stderr.as_str()), (0, "The end.\n", ""));
+    }
+}

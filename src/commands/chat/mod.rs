@@ -13,7 +13,7 @@ use super::{Context, Interrupted};
 use crate::api::wire::{ChatCompletion, ChatRequest, Message, Role};
 use crate::api::{ApiError, Client, Reply};
 use crate::cli::ChatArgs;
-use crate::output::{AnswerWriter, Sanitizer, Spinner};
+use crate::output::{AnswerWriter, Tone};
 use crate::report::Exit;
 
 use stats::Outcome;
@@ -34,7 +34,7 @@ pub fn run(ctx: &Context, args: &ChatArgs) -> Result<Exit> {
         stream_options: None,
     };
     let runtime = Context::runtime()?;
-    let mut out = AnswerWriter::stdout(ctx.settings.terminals.stdout);
+    let mut out = ctx.ui.answer_writer();
     let outcome = runtime.block_on(async {
         let work = converse(ctx, args, &client, request, &mut out);
         tokio::select! {
@@ -53,18 +53,19 @@ pub fn run(ctx: &Context, args: &ChatArgs) -> Result<Exit> {
 }
 
 fn gather_prompt(ctx: &Context, args: &ChatArgs) -> Result<String> {
-    let mode = prompt::stdin_use(&args.prompt, args.no_stdin, ctx.settings.terminals.stdin)?;
+    let mode = prompt::stdin_use(&args.prompt, args.no_stdin, ctx.settings.display.terminals.stdin)?;
     let stdin = match mode {
         prompt::StdinUse::Ignore => None,
         prompt::StdinUse::Only => Some(prompt::read_stdin(None)?),
         prompt::StdinUse::IfPiped => {
-            let palette = ctx.stderr;
-            let hint = move || {
-                eprintln!(
-                    "{} waiting for stdin, which is not a terminal; nothing has arrived after {} s. \
-                     Pass --no-stdin to use only the arguments.",
-                    palette.hint("tokenfactory: note:"),
-                    prompt::STDIN_HINT_AFTER.as_secs()
+            let hint = || {
+                ctx.ui.say(
+                    Tone::Note,
+                    &format!(
+                        "note: waiting for stdin, which is not a terminal; nothing has arrived after {} s. \
+                         Pass --no-stdin to use only the arguments.",
+                        prompt::STDIN_HINT_AFTER.as_secs()
+                    ),
                 );
             };
             let with_hint: Option<&dyn Fn()> = if args.prompt.is_empty() { None } else { Some(&hint) };
@@ -91,7 +92,7 @@ async fn converse(
     out: &mut Stdout,
 ) -> Result<Exit> {
     let started = Instant::now();
-    let mut spinner = Spinner::start(ctx.spinner_visible(), format!("waiting for {}…", request.model));
+    let mut spinner = ctx.spinner(format!("waiting for {}…", request.model));
     let policy = ctx.retry_policy();
     let models = model_chain(ctx, args, &request.model);
     for (i, model) in models.iter().enumerate() {
@@ -103,7 +104,7 @@ async fn converse(
         let result = if request.stream {
             stream::run(ctx, args, client, &mut request, out, &mut spinner, started).await
         } else {
-            let reply = policy.run(|| client.chat(&request), |n| super::announce_retry(&spinner, n)).await;
+            let reply = policy.run(|| client.chat(&request), |n| super::announce_retry(&ctx.ui, &spinner, n)).await;
             spinner.clear();
             match reply {
                 Ok(reply) => print_whole(ctx, args, reply, out, started),
@@ -113,20 +114,13 @@ async fn converse(
         match result {
             Ok(outcome) => {
                 if i > 0 {
-                    spinner
-                        .println(&format!("{} answered by fallback model {model}", ctx.stderr.hint("tokenfactory:")));
+                    ctx.ui.say(Tone::Note, &format!("answered by fallback model {model}"));
                 }
                 return Ok(stats::finish(ctx, args, &request, &outcome));
             }
             Err(e) => match models.get(i + 1) {
                 Some(next) if falls_back(&e) => {
-                    // The error quotes the server, whose text reaches a terminal only sanitised.
-                    let why = e.to_string();
-                    let why = if ctx.settings.terminals.stderr { Sanitizer::clean(&why) } else { why };
-                    spinner.println(&format!(
-                        "{} {model} is unavailable ({why}); trying fallback model {next}",
-                        ctx.stderr.warn("tokenfactory:")
-                    ));
+                    ctx.ui.say(Tone::Warn, &format!("{model} is unavailable ({e}); trying fallback model {next}"));
                 }
                 // The closest IDs are worth printing only when no fallback answered.
                 _ => return Err(ctx.suggest_models(client, e).await),
@@ -199,5 +193,5 @@ fn print_whole(
 
 /// Reasoning on stderr: dimmed and sanitised on a terminal, as received otherwise.
 fn reasoning_sink(ctx: &Context) -> AnswerWriter<std::io::Stderr> {
-    AnswerWriter::reasoning(ctx.settings.terminals.stderr, ctx.stderr)
+    ctx.ui.reasoning_writer()
 }

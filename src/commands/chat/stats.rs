@@ -5,7 +5,6 @@ use std::time::Duration;
 use crate::api::wire::{ChatRequest, Usage};
 use crate::cli::ChatArgs;
 use crate::commands::Context;
-use crate::output::Sanitizer;
 use crate::report::Exit;
 
 /// What the answer turned out to be.
@@ -26,29 +25,28 @@ pub struct Outcome {
 /// Prints the stats and budget warnings; returns the exit code of a completed answer.
 pub fn finish(ctx: &Context, args: &ChatArgs, request: &ChatRequest, outcome: &Outcome) -> Exit {
     if args.stats {
-        eprintln!("{}", ctx.stderr.dim(&stats_line(request, outcome)));
+        ctx.ui.dim(&stats_line(request, outcome));
     }
     if outcome.finish_reason.as_deref() != Some("length") {
         return Exit::Ok;
     }
-    let warn = ctx.stderr.warn("tokenfactory: warning:");
-    let hint = ctx.stderr.hint("hint:");
     let budget = request.max_tokens.map(|n| format!(" (--max-tokens {n})")).unwrap_or_default();
     if outcome.content_empty {
-        eprintln!(
-            "{warn} the answer is empty: the token budget ran out{budget} before the model wrote anything\n  \
-             {hint} raise --max-tokens (reasoning models spend part of it thinking)"
+        ctx.ui.warn(
+            &format!("the answer is empty: the token budget ran out{budget} before the model wrote anything"),
+            &["raise --max-tokens (reasoning models spend part of it thinking)".into()],
         );
         return Exit::Failure;
     }
-    eprintln!(
-        "{warn} the answer was cut off: it reached the token limit{budget}\n  {hint} raise --max-tokens for a complete answer"
+    ctx.ui.warn(
+        &format!("the answer was cut off: it reached the token limit{budget}"),
+        &["raise --max-tokens for a complete answer".into()],
     );
     Exit::Ok
 }
 
 fn stats_line(request: &ChatRequest, o: &Outcome) -> String {
-    let model = Sanitizer::clean(o.model.as_deref().unwrap_or(&request.model));
+    let model = o.model.as_deref().unwrap_or(&request.model);
     let total = o.elapsed.as_secs_f64();
     let mut parts = vec![format!("model: {model}")];
     if let Some(ttft) = o.first_token {

@@ -8,7 +8,7 @@ use anyhow::Result;
 use super::stats::Outcome;
 use super::{Stdout, print_whole, reasoning_sink};
 use crate::api::wire::{ChatChunk, ChatRequest, StreamOptions};
-use crate::api::{ApiError, Client, ServerMessage, SseEvent, StreamFault, StreamStart, Timer};
+use crate::api::{ApiError, Client, Ending, ServerMessage, SseEvent, StreamFault, StreamStart, Timer, is_done};
 use crate::cli::ChatArgs;
 use crate::commands::Context;
 use crate::output::Spinner;
@@ -27,7 +27,7 @@ pub async fn run(
     if args.stats {
         request.stream_options = Some(StreamOptions { include_usage: true });
     }
-    let notify = |n: &crate::api::RetryNotice| crate::commands::announce_retry(spinner, n);
+    let notify = |n: &crate::api::RetryNotice| crate::commands::announce_retry(&ctx.ui, spinner, n);
     let first = policy.run(|| client.chat_stream(request, idle), notify).await;
     let start = match first {
         // Some servers reject `stream_options`; the stats can do without usage, so ask once more
@@ -61,7 +61,12 @@ pub async fn run(
         batch.clear();
         match events.read(&mut batch).await {
             Ok(true) => {}
-            Ok(false) if state.done || state.finish_reason.is_some() => break Ok(()),
+            // The one end-of-stream rule: [DONE], or a finish reason followed by the close.
+            Ok(false) | Err(StreamFault::Closed { .. })
+                if Ending::of(state.done, state.finish_reason.is_some()) != Ending::Cut =>
+            {
+                break Ok(());
+            }
             Ok(false) => {
                 break Err(ApiError::StreamCut {
                     url: events.url().to_string(),
@@ -69,12 +74,11 @@ pub async fn run(
                     detail: None,
                 });
             }
-            Err(StreamFault::Closed { detail }) if state.finish_reason.is_some() && detail.is_none() => break Ok(()),
             Err(StreamFault::Closed { detail }) => {
                 break Err(ApiError::StreamCut {
                     url: events.url().to_string(),
                     content_received: state.content,
-                    detail,
+                    detail: Some(detail),
                 });
             }
             Err(StreamFault::Stalled { timer: Timer::Request, after }) => {
@@ -92,7 +96,7 @@ pub async fn run(
         thoughts.clear();
         let mut failure = None;
         for event in &batch {
-            if event.data.trim() == "[DONE]" {
+            if is_done(&event.data) {
                 state.done = true;
                 break;
             }

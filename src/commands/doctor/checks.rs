@@ -9,10 +9,12 @@ use std::time::{Duration, Instant};
 
 use reqwest::Url;
 
-use super::check::{Check, Status};
-use crate::api::wire::{ChatRequest, Message, Role};
-use crate::api::{ApiError, CertInfo, Client, StreamFault, StreamStart, TlsKind, TlsProbe};
-use crate::explain::{self, Case, Facts, utc_date};
+use crate::api::wire::{ChatChunk, ChatRequest, Message, Role};
+use crate::api::{
+    ApiError, Case, CertInfo, Client, Ending, ServerMessage, StreamFault, StreamStart, TlsKind, TlsProbe, is_done,
+};
+use crate::explain::{self, Facts, utc_date};
+use crate::output::doctor::{Check, Status};
 use crate::settings::{ProxySpec, Secret, Settings};
 
 /// Resolves a host name; the system resolver in the binary, a fake in unit tests.
@@ -36,11 +38,18 @@ fn failed(id: &'static str, name: &'static str, summary: String, case: Case, fac
 
 pub fn key_set(key: Option<&Secret>) -> Check {
     match key {
+        // Short keys are masked as their length alone: say it once.
+        Some(k) if k.len() < 16 => Check::new(
+            "key-set",
+            "API key set",
+            Status::Pass,
+            format!("OMNIVA_API_KEY is set ({} characters)", k.len()),
+        ),
         Some(k) => Check::new(
             "key-set",
             "API key set",
             Status::Pass,
-            format!("OMNIVA_API_KEY is set: {} ({} characters)", k.masked(), k.expose().chars().count()),
+            format!("OMNIVA_API_KEY is set: {} ({} characters)", k.masked(), k.len()),
         ),
         None => {
             failed("key-set", "API key set", "OMNIVA_API_KEY is not set".into(), Case::KeyMissing, &Facts::default())
@@ -48,28 +57,69 @@ pub fn key_set(key: Option<&Secret>) -> Check {
     }
 }
 
-pub fn key_format(key: &Secret) -> Check {
-    match key.problem() {
-        None if key.expose().starts_with("sk-") => {
-            Check::new("key-format", "key well-formed", Status::Pass, "no whitespace, quotes or prefix")
-        }
-        None => Check::new(
-            "key-format",
-            "key well-formed",
-            Status::Warn,
-            "the key does not start with sk- as Token Factory keys do (fine for other servers)",
-        ),
-        Some(problem) => {
-            let facts = Facts { key_problem: Some(problem.clone()), ..Facts::default() };
-            failed("key-format", "key well-formed", problem.describe(), Case::KeyMalformed, &facts)
-        }
+pub fn key_format(key: &Secret, settings: &Settings) -> Check {
+    const ID: &str = "key-format";
+    const NAME: &str = "key well-formed";
+    if let Some(problem) = key.problem() {
+        let facts = Facts { key_problem: Some(problem.clone()), ..Facts::default() };
+        return failed(ID, NAME, problem.describe(), Case::KeyMalformed, &facts);
     }
+    // Token Factory's keys carry the `sk-oais` prefix; a key from another service is a common 401.
+    if is_token_factory(&settings.base_url) && !key.expose().starts_with(TOKEN_FACTORY_KEY_PREFIX) {
+        let looks = match other_service(key.expose()) {
+            Some(service) => format!("it looks like {service}"),
+            None => "it may belong to another service".into(),
+        };
+        let mut c = Check::new(
+            ID,
+            NAME,
+            Status::Warn,
+            format!("Token Factory keys start with {TOKEN_FACTORY_KEY_PREFIX}, and this one does not: {looks}"),
+        );
+        c.hints = vec![format!("create a Token Factory key on {} and export it as OMNIVA_API_KEY", explain::KEYS_PAGE)];
+        return c;
+    }
+    Check::new(ID, NAME, Status::Pass, "no whitespace, quotes, prefix or placeholder")
+}
+
+/// The prefix of Token Factory's keys (its docs).
+const TOKEN_FACTORY_KEY_PREFIX: &str = "sk-oais";
+
+/// Whether the base URL is Token Factory's own service.
+fn is_token_factory(url: &Url) -> bool {
+    url.host_str().is_some_and(|h| h == "tokenfactory.omniva.com" || h.ends_with(".tokenfactory.omniva.com"))
+}
+
+/// The service a key's prefix belongs to, where that is clear.
+fn other_service(key: &str) -> Option<&'static str> {
+    const PREFIXES: &[(&str, &str)] = &[
+        ("sk-proj-", "an OpenAI project key (sk-proj-)"),
+        ("sk-svcacct-", "an OpenAI service-account key (sk-svcacct-)"),
+        ("sk-admin-", "an OpenAI admin key (sk-admin-)"),
+        ("sk-ant-", "an Anthropic key (sk-ant-)"),
+        ("sk-or-", "an OpenRouter key (sk-or-)"),
+        ("gsk_", "a Groq key (gsk_)"),
+        ("xai-", "an xAI key (xai-)"),
+        ("pplx-", "a Perplexity key (pplx-)"),
+        ("nvapi-", "an NVIDIA key (nvapi-)"),
+        ("fw_", "a Fireworks key (fw_)"),
+        ("hf_", "a Hugging Face token (hf_)"),
+        ("r8_", "a Replicate token (r8_)"),
+        ("AIza", "a Google API key (AIza)"),
+        ("ghp_", "a GitHub token (ghp_)"),
+        ("github_pat_", "a GitHub token (github_pat_)"),
+        ("AKIA", "an AWS access key ID (AKIA)"),
+        ("eyJ", "a JWT, not an API key"),
+        ("sk-", "an OpenAI-style key (sk-) from another service"),
+    ];
+    PREFIXES.iter().find(|(prefix, _)| key.starts_with(prefix)).map(|(_, service)| *service)
 }
 
 pub fn base_url(settings: &Settings) -> Check {
     let url = &settings.base_url;
     let mut warnings = Vec::new();
-    if url.scheme() == "http" {
+    // Plain http to this machine never leaves it; anywhere else the key travels in the clear.
+    if url.scheme() == "http" && !is_loopback(url) {
         warnings.push("plain http: the key and prompts travel unencrypted");
     }
     if !url.path().trim_end_matches('/').ends_with("/v1") {
@@ -83,6 +133,16 @@ pub fn base_url(settings: &Settings) -> Check {
     let mut c = Check::new("base-url", "base URL", status, format!("{url}, {route}"));
     c.details = warnings.iter().map(|w| w.to_string()).collect();
     c
+}
+
+/// `localhost`, `127.0.0.0/8` or `::1`.
+fn is_loopback(url: &Url) -> bool {
+    let Some(host) = url.host_str() else { return false };
+    let host = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+    match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => host == "localhost" || host.ends_with(".localhost"),
+    }
 }
 
 /// Where the first hop goes: the proxy when one applies, else the API host.
@@ -249,8 +309,21 @@ fn api_failure(id: &'static str, name: &'static str, error: &ApiError, settings:
     c
 }
 
-/// Auth: `GET /models` with the key. Returns the catalog's IDs on success.
-pub async fn auth(client: &Client, settings: &Settings) -> (Check, Option<Vec<String>>) {
+/// What `GET /models` told.
+pub enum Catalog {
+    Listed(Vec<String>),
+    /// The base URL serves no catalog (404), which says nothing about the key or the base URL:
+    /// the completion check decides.
+    Missing,
+    Failed,
+}
+
+/// Why the model check is skipped when the catalog endpoint is missing.
+pub const NO_CATALOG: &str = "the catalog endpoint (GET /models) is not available at this base URL";
+
+/// Auth: `GET /models` with the key. `chat_follows` says whether a completion check comes after,
+/// which then verifies the key when there is no catalog.
+pub async fn auth(client: &Client, settings: &Settings, chat_follows: bool) -> (Check, Catalog) {
     match client.models().await {
         Ok(reply) => {
             let ids: Vec<String> = reply.value.data.into_iter().map(|m| m.id).collect();
@@ -260,9 +333,27 @@ pub async fn auth(client: &Client, settings: &Settings) -> (Check, Option<Vec<St
                 Status::Pass,
                 format!("the key was accepted (GET /models listed {} model{})", ids.len(), plural(ids.len())),
             );
-            (c, Some(ids))
+            (c, Catalog::Listed(ids))
         }
-        Err(e) => (api_failure("auth", "auth", &e, settings), None),
+        Err(e) if e.case() == Case::EndpointNotFound && e.http().is_some_and(|h| h.status == 404) => {
+            let c = if chat_follows {
+                Check::skipped("auth", "auth", format!("{NO_CATALOG} (404); the completion check verifies the key"))
+            } else {
+                let mut c = Check::new(
+                    "auth",
+                    "auth",
+                    Status::Warn,
+                    format!("not verified: {NO_CATALOG} (404), and no completion is sent to verify the key"),
+                );
+                c.hints = vec![
+                    "run doctor without --no-chat to verify the key with one small completion".into(),
+                    "if chat answers 404 too, the base URL is wrong (it usually ends in /v1)".into(),
+                ];
+                c
+            };
+            (c, Catalog::Missing)
+        }
+        Err(e) => (api_failure("auth", "auth", &e, settings), Catalog::Failed),
     }
 }
 
@@ -333,10 +424,7 @@ pub async fn streaming(client: &Client, settings: &Settings) -> Check {
         }
         Err(e) => return api_failure("streaming", "streaming", &e, settings),
     };
-    let mut reads = 0usize;
-    let mut chunks = 0usize;
-    let mut first: Option<Duration> = None;
-    let mut done = false;
+    let mut seen = Seen::default();
     let mut batch = Vec::new();
     let fault = loop {
         batch.clear();
@@ -345,62 +433,93 @@ pub async fn streaming(client: &Client, settings: &Settings) -> Check {
             Ok(false) => break None,
             Err(f) => break Some(f),
         }
-        reads += 1;
+        seen.reads += 1;
         for e in &batch {
-            if e.data.trim() == "[DONE]" {
-                done = true;
-            } else {
-                chunks += 1;
-                first.get_or_insert_with(|| started.elapsed());
-            }
+            seen.take(&e.data, started);
         }
-        if done {
+        if seen.done || seen.error.is_some() {
             break None;
         }
     };
-    let ttfc = first.map(|d| format!(", first after {} ms", d.as_millis())).unwrap_or_default();
-    if let Some(fault) = fault {
-        let (what, case) = match fault {
-            StreamFault::Closed { .. } => ("the stream ended before data: [DONE]", Case::StreamCut),
-            StreamFault::Stalled { after, .. } => {
-                let _ = after;
-                ("the stream went silent (no data for the idle timeout)", Case::StreamSilent)
+    stream_verdict(&seen, fault, settings)
+}
+
+/// What doctor saw of a stream.
+#[derive(Default)]
+struct Seen {
+    reads: usize,
+    chunks: usize,
+    first: Option<Duration>,
+    done: bool,
+    finished: bool,
+    error: Option<ApiError>,
+}
+
+impl Seen {
+    fn take(&mut self, data: &str, started: Instant) {
+        if is_done(data) {
+            self.done = true;
+            return;
+        }
+        self.chunks += 1;
+        self.first.get_or_insert_with(|| started.elapsed());
+        if let Ok(chunk) = serde_json::from_str::<ChatChunk>(data) {
+            if let Some(error) = chunk.error.filter(|e| !e.is_null()) {
+                let server = ServerMessage::from_event(&serde_json::json!({ "error": error })).unwrap_or_default();
+                self.error = Some(ApiError::StreamError { server, content_received: self.chunks > 1 });
             }
-        };
-        return failed(
-            "streaming",
-            "streaming",
-            format!("{what} after {chunks} chunk{}{ttfc}", plural(chunks)),
-            case,
-            &Facts::default(),
-        );
+            self.finished |= chunk.choices.iter().any(|c| c.finish_reason.is_some());
+        }
     }
-    if !done {
-        return failed(
-            "streaming",
-            "streaming",
-            format!("the stream ended without data: [DONE] after {chunks} chunk{}", plural(chunks)),
-            Case::StreamCut,
-            &Facts::default(),
-        );
+
+    /// `2 chunks`
+    fn count(&self) -> String {
+        format!("{} chunk{}", self.chunks, plural(self.chunks))
     }
-    if chunks > 1 && reads > 1 {
-        return Check::new(
-            "streaming",
-            "streaming",
-            Status::Pass,
-            format!("{chunks} chunks arrived incrementally{ttfc}"),
-        );
+
+    /// `, first after 12 ms`
+    fn first_after(&self) -> String {
+        self.first.map(|d| format!(", first after {} ms", d.as_millis())).unwrap_or_default()
+    }
+}
+
+fn stream_verdict(seen: &Seen, fault: Option<StreamFault>, settings: &Settings) -> Check {
+    const ID: &str = "streaming";
+    if let Some(error) = &seen.error {
+        return api_failure(ID, ID, error, settings);
+    }
+    let (chunks, first) = (seen.count(), seen.first_after());
+    if let Some(StreamFault::Stalled { .. }) = fault {
+        let what = format!("the stream went silent (no data for the idle timeout) after {chunks}{first}");
+        return failed(ID, ID, what, Case::StreamSilent, &Facts::default());
+    }
+    // The same end-of-stream rule as chat: [DONE], or a finish reason followed by the close.
+    match (Ending::of(seen.done, seen.finished), fault) {
+        (Ending::Cut, Some(_)) => {
+            let what = format!("the stream ended before data: [DONE] after {chunks}{first}");
+            return failed(ID, ID, what, Case::StreamCut, &Facts::default());
+        }
+        (Ending::Cut, None) => {
+            let what = format!("the stream ended without data: [DONE] or a finish reason after {chunks}{first}");
+            return failed(ID, ID, what, Case::StreamCut, &Facts::default());
+        }
+        (Ending::FinishedWithoutDone, _) => {
+            let what = format!("the stream ended after its finish reason, without data: [DONE] ({chunks}{first})");
+            let mut c = Check::new(ID, ID, Status::Warn, what);
+            c.hints =
+                vec!["tokenfactory treats this as complete; strict clients may report the stream as cut off".into()];
+            return c;
+        }
+        (Ending::Done, _) => {}
+    }
+    if seen.chunks > 1 && seen.reads > 1 {
+        return Check::new(ID, ID, Status::Pass, format!("{chunks} arrived incrementally{first}"));
     }
     let mut c = Check::new(
-        "streaming",
-        "streaming",
+        ID,
+        ID,
         Status::Warn,
-        format!(
-            "the whole answer arrived at once ({chunks} chunk{} in {reads} read{}){ttfc}",
-            plural(chunks),
-            plural(reads)
-        ),
+        format!("the whole answer arrived at once ({chunks} in {} read{}){first}", seen.reads, plural(seen.reads)),
     );
     c.hints = vec![
         "something between here and the server may buffer the stream (a proxy), or the answer was just very short"

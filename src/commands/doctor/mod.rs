@@ -2,44 +2,34 @@
 //! auth, model, a completion, streaming), prints each result as it finishes, and explains every
 //! failure with its troubleshooting case. Each request is sent once: no retries, no fallbacks.
 
-pub mod check;
 mod checks;
 
-use std::io::Write;
 use std::time::Instant;
 
 use anyhow::Result;
 
 use super::Context;
+use crate::api::Case;
 use crate::cli::DoctorArgs;
-use crate::explain::{self, Case, Facts};
-use crate::output::{Palette, Sanitizer, doctor as render};
+use crate::explain::{self, Facts};
+use crate::output::Ui;
+use crate::output::doctor::{self as render, Check, Status, Tally};
 use crate::report::{Exit, UsageError};
 use crate::settings::ConfigError;
-use check::{Check, Status, Tally};
 
 /// Collects the checks, printing each as it finishes unless the output is JSON or the guide.
-struct Run {
+struct Run<'a> {
     checks: Vec<Check>,
     live: bool,
-    palette: Palette,
-    /// stdout is a terminal: server text in the results goes through the sanitiser.
-    sanitize: bool,
+    ui: &'a Ui,
 }
 
-impl Run {
-    fn add(&mut self, mut check: Check) -> bool {
+impl Run<'_> {
+    fn add(&mut self, check: Check) -> bool {
         let passed = check.passed();
-        if self.sanitize {
-            check.summary = Sanitizer::clean(&check.summary);
-            for line in check.details.iter_mut().chain(check.hints.iter_mut()) {
-                *line = Sanitizer::clean(line);
-            }
-        }
         if self.live {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(render::line(&check, self.palette).as_bytes());
-            let _ = out.flush();
+            // stdout is diagnostics' only reader here: a closed one must not stop the checks.
+            let _ = self.ui.data(&render::line(&check, self.ui));
         }
         self.checks.push(check);
         passed
@@ -74,40 +64,42 @@ const MODEL: (&str, &str) = ("model", "model");
 const COMPLETION: (&str, &str) = ("completion", "completion");
 const STREAMING: (&str, &str) = ("streaming", "streaming");
 
-pub fn run(settings: Result<&Context, &ConfigError>, args: &DoctorArgs) -> Result<Exit> {
+pub fn run(ctx: &Context, args: &DoctorArgs) -> Result<Exit> {
     if let Some(Some(name)) = &args.explain {
-        return explain_one(name, settings.ok());
+        return explain_one(name, &ctx.ui, Some(ctx));
     }
-    let guide = args.explain.is_some();
-    let live = !guide && !args.json;
-    let palette = settings.map(|c| c.stdout).unwrap_or_default();
-    let sanitize = settings.is_ok_and(|c| c.settings.terminals.stdout);
-    let mut run = Run { checks: Vec::new(), live, palette, sanitize };
-    match settings {
-        Ok(ctx) => {
-            let runtime = Context::runtime()?;
-            runtime.block_on(checks(ctx, args, &mut run));
-        }
-        Err(config) => {
-            // The settings themselves are broken (e.g. an invalid base URL): say so as a check.
-            let mut c = Check::new("settings", "settings", Status::Fail, config.to_string());
-            c.hints = settings_hints(config);
-            run.add(c);
-            run.skip(&[DNS, TCP, TLS, AUTH, MODEL, COMPLETION, STREAMING], "the settings are invalid");
-        }
+    let mut run = Run { checks: Vec::new(), live: args.explain.is_none() && !args.json, ui: &ctx.ui };
+    Context::runtime()?.block_on(checks(ctx, args, &mut run));
+    finish(run, args, Some(ctx))
+}
+
+/// doctor when the settings themselves are broken (e.g. an invalid base URL): that is the first
+/// failed check, and the rest are skipped.
+pub fn run_without_settings(ui: &Ui, config: &ConfigError, args: &DoctorArgs) -> Result<Exit> {
+    if let Some(Some(name)) = &args.explain {
+        return explain_one(name, ui, None);
     }
+    let mut run = Run { checks: Vec::new(), live: args.explain.is_none() && !args.json, ui };
+    let mut c = Check::new("settings", "settings", Status::Fail, config.to_string());
+    c.hints = settings_hints(config);
+    run.add(c);
+    run.skip(&[DNS, TCP, TLS, AUTH, MODEL, COMPLETION, STREAMING], "the settings are invalid");
+    finish(run, args, None)
+}
+
+/// Prints the guide, the JSON document or the summary line; the exit code says whether any check failed.
+fn finish(run: Run, args: &DoctorArgs, ctx: Option<&Context>) -> Result<Exit> {
     let tally = Tally::of(&run.checks);
-    let mut out = std::io::stdout().lock();
-    if guide {
+    let ui = run.ui;
+    if args.explain.is_some() {
         let applies: Vec<Case> =
             run.checks.iter().filter(|c| c.status == Status::Fail).filter_map(|c| c.case).collect();
-        out.write_all(guide_text(&applies, settings.ok(), palette).as_bytes())?;
+        ui.data(&guide_text(&applies, ctx, ui))?;
     } else if args.json {
-        out.write_all(render::json(&run.checks).as_bytes())?;
+        ui.data(&render::json(&run.checks, ui))?;
     } else {
-        writeln!(out, "\n{}", render::summary(tally, palette))?;
+        ui.data(&format!("\n{}\n", render::summary(tally, ui)))?;
     }
-    out.flush()?;
     Ok(if tally.failed == 0 { Exit::Ok } else { Exit::Failure })
 }
 
@@ -125,11 +117,11 @@ fn settings_hints(config: &ConfigError) -> Vec<String> {
     }
 }
 
-async fn checks(ctx: &Context, args: &DoctorArgs, run: &mut Run) {
+async fn checks(ctx: &Context, args: &DoctorArgs, run: &mut Run<'_>) {
     let s = &ctx.settings;
     let key_ok = run.add(checks::key_set(s.key.as_ref()));
     let key_ok = match &s.key {
-        Some(key) if key_ok => run.add(checks::key_format(key)),
+        Some(key) if key_ok => run.add(checks::key_format(key, s)),
         _ => {
             run.add(Check::skipped("key-format", "key well-formed", "no key"));
             false
@@ -176,31 +168,48 @@ async fn checks(ctx: &Context, args: &DoctorArgs, run: &mut Run) {
             return;
         }
     };
-    let (auth, ids) = timed(checks::auth(&client, s)).await;
-    let accepted = run.add(auth);
-    let Some(ids) = ids.filter(|_| accepted) else {
-        run.skip(&[MODEL, COMPLETION, STREAMING], "auth failed");
-        return;
+    // The guide never costs tokens.
+    let no_chat = match (args.no_chat, args.explain.is_some()) {
+        (true, _) => Some("--no-chat"),
+        (false, true) => Some("--explain sends no billable requests"),
+        (false, false) => None,
     };
-    if !run.add(checks::model(s, &ids)) {
-        run.skip(&[COMPLETION, STREAMING], "the model is not available");
+    let (auth, catalog) = timed(checks::auth(&client, s, no_chat.is_none())).await;
+    let accepted = run.add(auth);
+    let completion_verifies_key = matches!(catalog, checks::Catalog::Missing);
+    match catalog {
+        checks::Catalog::Listed(ids) if accepted => {
+            if !run.add(checks::model(s, &ids)) {
+                run.skip(&[COMPLETION, STREAMING], "the model is not available");
+                return;
+            }
+        }
+        checks::Catalog::Missing => {
+            run.add(Check::skipped(MODEL.0, MODEL.1, checks::NO_CATALOG));
+        }
+        _ => {
+            run.skip(&[MODEL, COMPLETION, STREAMING], "auth failed");
+            return;
+        }
+    }
+    if let Some(why) = no_chat {
+        run.skip(&[COMPLETION, STREAMING], why);
         return;
     }
-    if args.no_chat {
-        run.skip(&[COMPLETION, STREAMING], "--no-chat");
-        return;
-    }
-    if args.explain.is_some() {
-        // The guide never costs tokens.
-        run.skip(&[COMPLETION, STREAMING], "--explain sends no billable requests");
-        return;
-    }
-    run.timed(checks::completion(&client, s)).await;
+    run.timed(async {
+        let mut c = checks::completion(&client, s).await;
+        if completion_verifies_key && c.passed() {
+            c.summary.push_str(" (the key was accepted)");
+        }
+        c
+    })
+    .await;
     run.timed(checks::streaming(&client, s)).await;
 }
 
 /// The whole troubleshooting guide, marking the cases found now.
-fn guide_text(applies: &[Case], ctx: Option<&Context>, palette: Palette) -> String {
+fn guide_text(applies: &[Case], ctx: Option<&Context>, ui: &Ui) -> String {
+    let palette = ui.out.palette;
     let facts = facts_of(ctx);
     let mut out = format!(
         "Troubleshooting guide{}\n",
@@ -224,7 +233,7 @@ fn facts_of(ctx: Option<&Context>) -> Facts {
     }
 }
 
-fn explain_one(name: &str, ctx: Option<&Context>) -> Result<Exit> {
+fn explain_one(name: &str, ui: &Ui, ctx: Option<&Context>) -> Result<Exit> {
     let Some(case) = Case::find(name) else {
         let names: Vec<&str> = Case::ALL.iter().map(|c| c.name()).collect();
         return Err(UsageError {
@@ -233,13 +242,10 @@ fn explain_one(name: &str, ctx: Option<&Context>) -> Result<Exit> {
         }
         .into());
     };
-    let palette = ctx.map(|c| c.stdout).unwrap_or_default();
-    let mut text = format!("{} [{}]\n", palette.bold(case.title()), case.name());
+    let mut text = format!("{} [{}]\n", ui.out.palette.bold(case.title()), case.name());
     for line in explain::hints(case, &facts_of(ctx)) {
         text.push_str(&format!("    {line}\n"));
     }
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()?;
+    ui.data(&text)?;
     Ok(Exit::Ok)
 }
