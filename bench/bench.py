@@ -180,8 +180,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", default="target/release/tokenfactory")
     parser.add_argument("--quick", action="store_true", help="fewer runs")
+    parser.add_argument("--only", choices=["startup", "trip", "latency", "stream"], action="append",
+                        help="run only these sections (repeatable)")
     args = parser.parse_args()
     runs = 10 if args.quick else 40
+    wanted = set(args.only or ["startup", "trip", "latency", "stream"])
     server = FakeServer()
     base = "http://127.0.0.1:%d/v1" % server.port
     binary = os.path.abspath(args.binary)
@@ -189,11 +192,25 @@ def main():
     print("machine: %s, %d cores; %s" % (os.uname().machine, os.cpu_count(),
           subprocess.run(["curl", "--version"], capture_output=True, text=True).stdout.split("\n")[0]))
 
+    if "startup" in wanted:
+        startup_section(binary, runs)
+    if "trip" in wanted:
+        trip_section(server, binary, base, runs)
+    if "latency" in wanted:
+        latency_section(server, binary, base)
+    if "stream" in wanted:
+        stream_section(server, binary, base, runs)
+
+
+def startup_section(binary, runs):
     startup = alternate({"tokenfactory": [binary, "--version"], "curl": ["curl", "--version"]}, runs * 2)
     tf, cu = median([r[0] for r in startup["tokenfactory"]]), median([r[0] for r in startup["curl"]])
     print("\n1. startup (--version), median wall: tokenfactory %.2f ms, curl %.2f ms, ratio %.2f (target <= 0.5)"
           % (tf * 1000, cu * 1000, tf / cu))
 
+
+
+def trip_section(server, binary, base, runs):
     server.mode = ("json", 0, 0.0)
     trip = alternate(commands(binary, base, stream=False), runs)
     print("\n2. non-streamed chat round trip (median of %d):" % runs)
@@ -204,6 +221,9 @@ def main():
     ratio = median([x[0] for x in trip["tokenfactory"]]) / median([x[0] for x in trip["curl"]])
     print("   wall ratio tokenfactory/curl: %.2f (target <= 1.0); peak RSS target <= 15 MB" % ratio)
 
+
+
+def latency_section(server, binary, base):
     print("\n3. per-token delivery latency, 200 chunks 5 ms apart (arrival on stdout minus send), ms:")
     server.mode = ("sse", 200, 0.005)
     for use_pty in (False, True):
@@ -213,12 +233,16 @@ def main():
                 name, "pty" if use_pty else "pipe", percentile(lat, 50), percentile(lat, 99), max(lat), got))
     print("   target: p99 <= 1 ms on a pipe and on a terminal")
 
-    print("\n4. 20,000-chunk stream as fast as possible (median of %d):" % max(3, runs // 5))
+
+
+def stream_section(server, binary, base, runs):
+    rounds = max(10, runs // 4)
+    print("\n4. 20,000-chunk stream as fast as possible (median and range of %d alternating runs):" % rounds)
     server.mode = ("sse", 20000, 0.0)
     big = {}
     for name, argv in commands(binary, base, stream=True).items():
         big[name] = []
-    for _ in range(max(3, runs // 5)):
+    for _ in range(rounds):
         for name, argv in commands(binary, base, stream=True).items():
             out = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env())
             start = time.perf_counter()
@@ -228,10 +252,14 @@ def main():
             tokens = len(set(int(m.group(1)) for m in TOKEN.finditer(data)))
             big[name].append((wall, usage.ru_utime + usage.ru_stime, peak_rss_mb(argv), tokens))
     for name, r in big.items():
-        print("   %-12s wall %.1f ms   cpu %.1f ms   peak RSS %.1f MB   tokens %d/20000" % (
-            name, median([x[0] for x in r]) * 1000, median([x[1] for x in r]) * 1000, max(x[2] for x in r), min(x[3] for x in r)))
+        cpu = [x[1] * 1000 for x in r]
+        print("   %-12s wall %.1f ms   cpu %.1f ms (range %.1f-%.1f)   peak RSS %.1f MB   tokens %d/20000" % (
+            name, median([x[0] for x in r]) * 1000, median(cpu), min(cpu), max(cpu), max(x[2] for x in r),
+            min(x[3] for x in r)))
     cpu_ratio = median([x[1] for x in big["tokenfactory"]]) / max(1e-9, median([x[1] for x in big["curl"]]))
-    print("   cpu ratio tokenfactory/curl: %.2f (target <= 1.5); RSS target <= 15 MB and flat" % cpu_ratio)
+    pairs = sorted(t[1] / max(1e-9, c[1]) for t, c in zip(big["tokenfactory"], big["curl"]))
+    print("   cpu ratio tokenfactory/curl: %.2f (run-by-run range %.2f-%.2f) (target <= 1.5); RSS target <= 15 MB and flat"
+          % (cpu_ratio, pairs[0], pairs[-1]))
 
     server.mode = ("sse", 200, 0.0)
     small = run_measured(commands(binary, base, stream=True)["tokenfactory"])[2]

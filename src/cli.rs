@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::defaults;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "tokenfactory",
@@ -28,32 +30,38 @@ pub struct Cli {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
-    /// API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]
-    #[arg(long, value_name = "URL", global = true)]
+    #[arg(long, value_name = "URL", global = true,
+        help = format!("API base URL [env: OMNIVA_BASE_URL] [default: {}]", defaults::BASE_URL))]
     pub base_url: Option<String>,
 
-    /// Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]
-    #[arg(short, long, value_name = "ID", global = true)]
+    #[arg(short, long, value_name = "ID", global = true,
+        help = format!("Model ID [env: OMNIVA_MODEL] [default: {}]", defaults::MODEL))]
     pub model: Option<String>,
 
-    /// Seconds allowed to establish a connection [default: 10]
-    #[arg(long, value_name = "SECS", global = true, value_parser = parse_secs)]
+    #[arg(long, value_name = "SECS", global = true, value_parser = parse_secs,
+        help = format!("Seconds allowed to establish a connection [default: {}]", defaults::CONNECT_TIMEOUT_SECS))]
     pub connect_timeout: Option<f64>,
 
-    /// Seconds allowed for a whole request, or a stream's first byte [env: OMNIVA_TIMEOUT] [default: 600]
-    #[arg(long, value_name = "SECS", global = true, value_parser = parse_secs)]
+    #[arg(long, value_name = "SECS", global = true, value_parser = parse_secs, help = format!(
+        "Seconds allowed for a whole request, or a stream's first byte [env: OMNIVA_TIMEOUT] [default: {}]",
+        defaults::TIMEOUT_SECS
+    ))]
     pub timeout: Option<f64>,
 
-    /// Longest gap, in seconds, between two chunks of a stream [default: 120]
-    #[arg(long, value_name = "SECS", global = true, value_parser = parse_secs)]
+    #[arg(long, value_name = "SECS", global = true, value_parser = parse_secs,
+        help = format!("Longest gap, in seconds, between two chunks of a stream [default: {}]", defaults::IDLE_TIMEOUT_SECS))]
     pub idle_timeout: Option<f64>,
 
-    /// Retries for 429, 500, 502, 503, 504 and failed connections; 0 disables [default: 2]
-    #[arg(long, value_name = "N", global = true)]
+    #[arg(long, value_name = "N", global = true, help = format!(
+        "Retries for 429, 500, 502, 503, 504 and failed connections; 0 disables [default: {}]",
+        defaults::RETRIES
+    ))]
     pub retries: Option<u32>,
 
-    /// Longest server-asked wait (Retry-After) to sleep before retrying [default: 60]
-    #[arg(long, value_name = "SECS", global = true, value_parser = parse_secs)]
+    #[arg(long, value_name = "SECS", global = true, value_parser = parse_secs, help = format!(
+        "Longest server-asked wait (Retry-After) to sleep before retrying [default: {}]",
+        defaults::MAX_WAIT_SECS
+    ))]
     pub max_wait: Option<f64>,
 
     /// PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]

@@ -2,7 +2,9 @@
 //! command's errors and doctor render these same texts.
 
 use crate::api::{ApiError, Case, Timer, TlsKind};
+use crate::defaults;
 use crate::settings::{KeyProblem, ProxySpec};
+use crate::time_text::utc_date;
 
 /// Where API keys are made.
 pub const KEYS_PAGE: &str = "the API keys page of the Token Factory dashboard";
@@ -151,18 +153,7 @@ pub fn hints(case: Case, facts: &Facts) -> Vec<String> {
             "set the key in the same shell that runs tokenfactory: export OMNIVA_API_KEY=sk-...".into(),
             format!("keys are generated on {KEYS_PAGE}"),
         ],
-        Case::KeyMalformed => {
-            // The fault itself is the error line (or doctor's summary); these are the fixes.
-            let fix = match &facts.key_problem {
-                Some(KeyProblem::NonAscii { .. }) => {
-                    "copy the key again with the dashboard's copy button (or retype that character), then re-export it"
-                }
-                Some(KeyProblem::Placeholder { .. }) => "replace the placeholder with your real key: export OMNIVA_API_KEY=sk-...",
-                Some(KeyProblem::BearerPrefix { .. }) => "export only the key itself: export OMNIVA_API_KEY=sk-...",
-                _ => "re-export it bare, without quotes, spaces or line breaks: export OMNIVA_API_KEY=sk-...",
-            };
-            vec![fix.into(), format!("keys are generated on {KEYS_PAGE}")]
-        }
+        Case::KeyMalformed => key_malformed_hints(facts),
         Case::Unauthorized => vec![
             "the key was missing from the request, mistyped, or belongs to another shell's environment".into(),
             "check `echo ${#OMNIVA_API_KEY}` in this shell, then re-export it".into(),
@@ -172,15 +163,7 @@ pub fn hints(case: Case, facts: &Facts) -> Vec<String> {
             "the key was recognised but is revoked, or its workspace has no access to this model or feature".into(),
             format!("check that the key is still active on {KEYS_PAGE} and that you are a member of its workspace"),
         ],
-        Case::UnknownModel => {
-            let mut lines =
-                vec![format!("the server does not serve {model}; IDs are exact and case-sensitive (e.g. Omniva/Kimi-K2.6)")];
-            if !facts.suggestions.is_empty() {
-                lines.push(format!("closest IDs: {}", facts.suggestions.join(", ")));
-            }
-            lines.push("list all IDs with `tokenfactory models` and pass one with -m or OMNIVA_MODEL".into());
-            lines
-        }
+        Case::UnknownModel => unknown_model_hints(facts),
         Case::BadRequest => {
             let mut lines = vec!["the server rejected the request itself; its message above says which part".into()];
             if facts.status == Some(413) {
@@ -194,28 +177,10 @@ pub fn hints(case: Case, facts: &Facts) -> Vec<String> {
             let tried = facts.url.as_deref().map(|u| format!(" (tried {u})")).unwrap_or_default();
             vec![
                 format!("the base URL is probably wrong{tried}: it usually ends in /v1"),
-                "set it with --base-url or OMNIVA_BASE_URL, e.g. https://api.tokenfactory.omniva.com/v1".into(),
+                format!("set it with --base-url or OMNIVA_BASE_URL, e.g. {}", defaults::BASE_URL),
             ]
         }
-        Case::RateLimited => {
-            let mut lines = vec!["the workspace's quota or rate limit (requests or tokens per minute) was reached".into()];
-            if let Some(wait) = &facts.retry_after {
-                let until = crate::api::parse_wait(wait, std::time::SystemTime::now())
-                    .and_then(|d| (std::time::SystemTime::now() + d).duration_since(std::time::UNIX_EPOCH).ok())
-                    .map(|t| format!(" (resets at {})", utc_date(t.as_secs())))
-                    .unwrap_or_default();
-                lines.push(format!("the server asks to wait: retry-after {wait}{until}"));
-            }
-            if !facts.rate_limit.is_empty() {
-                let pairs: Vec<String> = facts.rate_limit.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-                lines.push(format!("rate-limit headers: {}", pairs.join(", ")));
-            }
-            if let Some(n) = facts.retries {
-                lines.push(format!("retried {n} time{}", if n == 1 { "" } else { "s" }));
-            }
-            lines.push("wait and retry, lower the request rate, or ask for a higher quota".into());
-            lines
-        }
+        Case::RateLimited => rate_limit_hints(facts),
         Case::Unavailable => vec![
             format!("{model} is overloaded or down right now; this is temporary"),
             "retry later, or name models to fall back to: --fallback-model ID (repeatable) or OMNIVA_FALLBACK_MODELS=a,b".into(),
@@ -225,39 +190,8 @@ pub fn hints(case: Case, facts: &Facts) -> Vec<String> {
             "if it persists, send the request id above to support".into(),
         ],
         Case::TlsTrust => tls_hints(facts),
-        Case::Network => {
-            let host = facts.url.as_deref().and_then(host_of).unwrap_or_else(|| "the API host".into());
-            let mut lines = match facts.timer.map(Timer::flag).or(facts.connect_timeout.then_some("--connect-timeout")) {
-                Some(flag) => vec![format!("the server did not answer in time; raise the limit with {flag} if it is just slow")],
-                None => vec![format!("could not reach {host}: check the network, a firewall or VPN, and the base URL")],
-            };
-            lines.push("behind a corporate proxy, set HTTPS_PROXY=http://proxy:port (NO_PROXY lists hosts to bypass)".into());
-            lines
-        }
-        Case::Proxy => {
-            let which = facts
-                .proxy
-                .as_ref()
-                .map(|p| format!("the proxy {} (from {})", p.redacted(), p.variable))
-                .unwrap_or_else(|| "the proxy".into());
-            let has_credentials = facts.proxy.as_ref().is_some_and(|p| !p.url.username().is_empty());
-            if facts.status == Some(407) && has_credentials {
-                vec![
-                    format!("{which} rejected the user name or password in the proxy URL (407)"),
-                    "check them (special characters must be percent-encoded, e.g. @ as %40)".into(),
-                ]
-            } else if facts.status == Some(407) {
-                vec![
-                    format!("{which} requires authentication (407)"),
-                    "put the credentials in the proxy URL: HTTPS_PROXY=http://user:password@proxy:port".into(),
-                ]
-            } else {
-                vec![
-                    format!("{which} refused or could not be reached"),
-                    "check the proxy address, or unset the variable / add the host to NO_PROXY to go direct".into(),
-                ]
-            }
-        }
+        Case::Network => network_hints(facts),
+        Case::Proxy => proxy_hints(facts),
         Case::StreamCut => vec![
             if facts.content_received {
                 "the stream ended before the server finished: the answer above is incomplete".into()
@@ -271,6 +205,89 @@ pub fn hints(case: Case, facts: &Facts) -> Vec<String> {
             "clients that buffer streams look silent too: curl needs -N (--no-buffer) to show tokens as they arrive".into(),
         ],
         Case::Other => Vec::new(),
+    }
+}
+
+fn key_malformed_hints(facts: &Facts) -> Vec<String> {
+    // The fault itself is the error line (or doctor's summary); these are the fixes.
+    let fix = match &facts.key_problem {
+        Some(KeyProblem::NonAscii { .. }) => {
+            "copy the key again with the dashboard's copy button (or retype that character), then re-export it"
+        }
+        Some(KeyProblem::Placeholder { .. }) => {
+            "replace the placeholder with your real key: export OMNIVA_API_KEY=sk-..."
+        }
+        Some(KeyProblem::BearerPrefix { .. }) => "export only the key itself: export OMNIVA_API_KEY=sk-...",
+        _ => "re-export it bare, without quotes, spaces or line breaks: export OMNIVA_API_KEY=sk-...",
+    };
+    vec![fix.into(), format!("keys are generated on {KEYS_PAGE}")]
+}
+
+fn unknown_model_hints(facts: &Facts) -> Vec<String> {
+    let model = facts.model.as_deref().unwrap_or("the model");
+    let mut lines =
+        vec![format!("the server does not serve {model}; IDs are exact and case-sensitive (e.g. {})", defaults::MODEL)];
+    if !facts.suggestions.is_empty() {
+        lines.push(format!("closest IDs: {}", facts.suggestions.join(", ")));
+    }
+    lines.push("list all IDs with `tokenfactory models` and pass one with -m or OMNIVA_MODEL".into());
+    lines
+}
+
+fn rate_limit_hints(facts: &Facts) -> Vec<String> {
+    let mut lines = vec!["the workspace's quota or rate limit (requests or tokens per minute) was reached".into()];
+    if let Some(wait) = &facts.retry_after {
+        let until = crate::api::parse_wait(wait, std::time::SystemTime::now())
+            .and_then(|d| (std::time::SystemTime::now() + d).duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|t| format!(" (resets at {})", utc_date(t.as_secs())))
+            .unwrap_or_default();
+        lines.push(format!("the server asks to wait: retry-after {wait}{until}"));
+    }
+    if !facts.rate_limit.is_empty() {
+        let pairs: Vec<String> = facts.rate_limit.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        lines.push(format!("rate-limit headers: {}", pairs.join(", ")));
+    }
+    if let Some(n) = facts.retries {
+        lines.push(format!("retried {n} time{}", if n == 1 { "" } else { "s" }));
+    }
+    lines.push("wait and retry, lower the request rate, or ask for a higher quota".into());
+    lines
+}
+
+fn network_hints(facts: &Facts) -> Vec<String> {
+    let host = facts.url.as_deref().and_then(host_of).unwrap_or_else(|| "the API host".into());
+    let mut lines = match facts.timer.map(Timer::flag).or(facts.connect_timeout.then_some("--connect-timeout")) {
+        Some(flag) => {
+            vec![format!("the server did not answer in time; raise the limit with {flag} if it is just slow")]
+        }
+        None => vec![format!("could not reach {host}: check the network, a firewall or VPN, and the base URL")],
+    };
+    lines.push("behind a corporate proxy, set HTTPS_PROXY=http://proxy:port (NO_PROXY lists hosts to bypass)".into());
+    lines
+}
+
+fn proxy_hints(facts: &Facts) -> Vec<String> {
+    let which = facts
+        .proxy
+        .as_ref()
+        .map(|p| format!("the proxy {} (from {})", p.redacted(), p.variable))
+        .unwrap_or_else(|| "the proxy".into());
+    let has_credentials = facts.proxy.as_ref().is_some_and(|p| !p.url.username().is_empty());
+    if facts.status == Some(407) && has_credentials {
+        vec![
+            format!("{which} rejected the user name or password in the proxy URL (407)"),
+            "check them (special characters must be percent-encoded, e.g. @ as %40)".into(),
+        ]
+    } else if facts.status == Some(407) {
+        vec![
+            format!("{which} requires authentication (407)"),
+            "put the credentials in the proxy URL: HTTPS_PROXY=http://user:password@proxy:port".into(),
+        ]
+    } else {
+        vec![
+            format!("{which} refused or could not be reached"),
+            "check the proxy address, or unset the variable / add the host to NO_PROXY to go direct".into(),
+        ]
     }
 }
 
@@ -332,28 +349,6 @@ fn host_of(url: &str) -> Option<String> {
     })
 }
 
-/// A Unix time as `2026-11-25 18:04 UTC`.
-pub fn utc_date(unix: u64) -> String {
-    let days = (unix / 86_400) as i64;
-    let rem = unix % 86_400;
-    let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 3600, rem % 3600 / 60)
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `civil_from_days`).
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,13 +358,6 @@ mod tests {
         for case in Case::ALL {
             assert!(!hints(case, &Facts::default()).is_empty(), "{case:?}");
         }
-    }
-
-    #[test]
-    fn dates_are_utc() {
-        assert_eq!(utc_date(0), "1970-01-01 00:00 UTC");
-        assert_eq!(utc_date(1_609_459_200), "2021-01-01 00:00 UTC");
-        assert_eq!(utc_date(1_795_624_545), "2026-11-25 16:35 UTC");
     }
 
     #[test]

@@ -2,13 +2,10 @@
 //! so that a `while` loop around tokenfactory stops too.
 
 /// Restores the default SIGINT action and raises it. Returns only if the signal did not end us.
-#[allow(unsafe_code)]
+///
+/// tokio's handler stays installed once `ctrl_c()` was awaited, so a plain `raise` would be
+/// swallowed; signal-hook resets the action, unblocks the signal and raises it.
 pub fn die_of_sigint() {
     #[cfg(unix)]
-    // SAFETY: `signal` and `raise` are async-signal-safe libc calls with valid constant arguments;
-    // no Rust state is touched.
-    unsafe {
-        libc::signal(libc::SIGINT, libc::SIG_DFL);
-        libc::raise(libc::SIGINT);
-    }
+    let _ = signal_hook::low_level::emulate_default_handler(signal_hook::consts::SIGINT);
 }

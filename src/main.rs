@@ -1,15 +1,19 @@
 //! tokenfactory: parse the command line, resolve the settings, run the command, and hand any error
 //! to the reporter, which decides the exit code.
 
+#![forbid(unsafe_code)]
+
 mod api;
 mod cli;
 mod commands;
+mod defaults;
 mod explain;
 mod interrupt;
 mod output;
 mod report;
 mod settings;
 mod suggest;
+mod time_text;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -39,7 +43,7 @@ fn main() -> ExitCode {
     // Completions and the man page need no settings: nothing in the environment can break them.
     match &cli.command {
         Command::Completions(args) => return finish(commands::completions::run(&plain, args.shell), &plain),
-        Command::Man { command } => return finish(commands::completions::man(&plain, command.as_deref()), &plain),
+        Command::Man { command } => return finish(commands::man::run(&plain, command.as_deref()), &plain),
         _ => {}
     }
     let settings = match Settings::from_process(&cli.global) {

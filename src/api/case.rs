@@ -1,5 +1,9 @@
 //! The troubleshooting cases: which kind of failure an error is. Classifying errors into cases is
-//! the core's business (`ApiError::case`); the words for each case live in `explain`.
+//! the core's business (`ApiError::case`, from the status, the server's error code and message,
+//! the network or TLS kind); the words for each case live in `explain`.
+
+use super::error::{ApiError, HttpFailure, TlsKind};
+use super::server_message::ServerMessage;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Case {
@@ -41,4 +45,159 @@ impl Case {
         Case::StreamCut,
         Case::StreamSilent,
     ];
+}
+
+impl ApiError {
+    /// Which troubleshooting case explains this error.
+    pub fn case(&self) -> Case {
+        match self {
+            ApiError::Status(f) => match f.status {
+                401 => Case::Unauthorized,
+                403 => Case::Forbidden,
+                404 if f.names_model() => Case::UnknownModel,
+                404 | 300..=399 => Case::EndpointNotFound,
+                400 if f.names_model() => Case::UnknownModel,
+                400 | 413 | 422 => Case::BadRequest,
+                407 => Case::Proxy,
+                408 => Case::Network,
+                429 => Case::RateLimited,
+                503 => Case::Unavailable,
+                500..=599 => Case::ServerError,
+                _ => Case::Other,
+            },
+            ApiError::Network { proxy: Some(_), .. } => Case::Proxy,
+            ApiError::Network { .. } | ApiError::Timeout { .. } => Case::Network,
+            ApiError::Tls { kind: TlsKind::NoRoots, .. } | ApiError::Setup { tls: Some(_), .. } => Case::TlsTrust,
+            ApiError::Tls { .. } => Case::TlsTrust,
+            ApiError::Decode { .. } | ApiError::TooLarge { .. } | ApiError::Setup { .. } => Case::Other,
+            ApiError::StreamCut { .. } => Case::StreamCut,
+            ApiError::StreamStalled { .. } => Case::StreamSilent,
+            ApiError::StreamError { server, .. } => stream_error_case(server),
+        }
+    }
+}
+
+impl HttpFailure {
+    /// Whether a 400/404 is about the requested model rather than the request or the endpoint.
+    pub fn names_model(&self) -> bool {
+        let s = &self.server;
+        let code = s.code.as_deref().unwrap_or("").to_ascii_lowercase();
+        let kind = s.kind.as_deref().unwrap_or("").to_ascii_lowercase();
+        if code.contains("model") || kind.contains("model") || s.param.as_deref() == Some("model") {
+            return true;
+        }
+        let Some(message) = s.message.as_deref() else {
+            return false;
+        };
+        let lower = message.to_ascii_lowercase();
+        if let Some(model) = &self.model
+            && contains_id(&lower, &model.to_ascii_lowercase())
+        {
+            return true;
+        }
+        lower.contains("model")
+            && [
+                "not found",
+                "does not exist",
+                "unknown",
+                "unavailable",
+                "not available",
+                "invalid",
+                "not supported",
+                "no such",
+            ]
+            .iter()
+            .any(|p| lower.contains(p))
+    }
+}
+
+/// Whether `id` occurs in `text` as a whole ID, not inside a longer word ("m" is not in "messages").
+fn contains_id(text: &str, id: &str) -> bool {
+    if id.is_empty() {
+        return false;
+    }
+    let is_id_char = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/');
+    text.match_indices(id).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + id.len()..].chars().next();
+        !before.is_some_and(is_id_char) && !after.is_some_and(|c| is_id_char(c) && c != '.')
+    })
+}
+
+/// The class of an error event inside a stream, from its `code`, `type` or a status number in
+/// them; a server error (exit 7) when it names none.
+fn stream_error_case(server: &ServerMessage) -> Case {
+    let text = format!("{} {}", server.code.as_deref().unwrap_or(""), server.kind.as_deref().unwrap_or(""))
+        .to_ascii_lowercase();
+    let has = |needles: &[&str]| needles.iter().any(|n| text.contains(n));
+    if has(&["rate_limit", "429", "quota"]) {
+        Case::RateLimited
+    } else if has(&["model_not_found"]) {
+        Case::UnknownModel
+    } else if has(&["authentication", "invalid_api_key", "401"]) {
+        Case::Unauthorized
+    } else if has(&["permission", "forbidden", "403"]) {
+        Case::Forbidden
+    } else if has(&["invalid_request", "context_length", "400", "422"]) {
+        Case::BadRequest
+    } else if has(&["unavailable", "overloaded", "503"]) {
+        Case::Unavailable
+    } else {
+        Case::ServerError
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(status: u16, body: &str, model: &str) -> HttpFailure {
+        HttpFailure {
+            status,
+            url: "http://x/v1/chat/completions".into(),
+            model: Some(model.into()),
+            server: ServerMessage::parse(body.as_bytes(), None),
+            request_id: None,
+            retry_after: None,
+            rate_limit: Vec::new(),
+            proxy: None,
+            location: None,
+            retries: 0,
+            suggestions: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn model_errors_are_told_from_endpoint_errors() {
+        assert_eq!(
+            ApiError::Status(Box::new(failure(404, r#"{"error":{"code":"model_not_found","message":"x"}}"#, "m")))
+                .case(),
+            Case::UnknownModel
+        );
+        assert_eq!(
+            ApiError::Status(Box::new(failure(
+                404,
+                r#"{"error":{"message":"The model `kimi` does not exist"}}"#,
+                "kimi"
+            )))
+            .case(),
+            Case::UnknownModel
+        );
+        assert_eq!(
+            ApiError::Status(Box::new(failure(400, r#"{"error":{"message":"x","param":"model"}}"#, "m"))).case(),
+            Case::UnknownModel
+        );
+        assert_eq!(
+            ApiError::Status(Box::new(failure(404, "<html><title>404 Not Found</title></html>", "m"))).case(),
+            Case::EndpointNotFound
+        );
+        assert_eq!(
+            ApiError::Status(Box::new(failure(404, r#"{"detail":"Not Found"}"#, "m"))).case(),
+            Case::EndpointNotFound
+        );
+        assert_eq!(
+            ApiError::Status(Box::new(failure(400, r#"{"error":{"message":"messages: field required"}}"#, "m"))).case(),
+            Case::BadRequest
+        );
+    }
 }

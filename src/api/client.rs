@@ -9,7 +9,9 @@ use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Method, Response, Url};
 use serde::de::DeserializeOwned;
 
-use super::error::{ApiError, HttpFailure, ServerMessage, classify_transport, within_request_timeout};
+use super::error::{ApiError, HttpFailure};
+use super::server_message::ServerMessage;
+use super::transport::{classify_transport, within_request_timeout};
 use super::wire::{ChatCompletion, ChatRequest, ModelList};
 use crate::settings::{ProxyRules, ProxySpec, Secret};
 

@@ -3,28 +3,64 @@
 //! space, multi-line data, comments, and a leading BOM. Bytes may be split anywhere, even inside a
 //! UTF-8 character; each complete line is decoded lossily (invalid bytes become U+FFFD), so a bad
 //! byte never stalls or drops what follows. (eventsource-stream 0.2.3 does stall on one, see
-//! shared/crates.md, hence this ~100-line decoder.)
+//! shared/crates.md, hence this ~150-line decoder.) Decoded events land in a reusable batch: no
+//! allocation per event.
 
-/// One dispatched event.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SseEvent {
+use std::ops::Range;
+
+/// One dispatched event, borrowed from its batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SseEvent<'a> {
     /// The `event:` field; `None` means the default type, "message".
-    pub event: Option<String>,
-    pub data: String,
-    pub id: Option<String>,
+    pub event: Option<&'a str>,
+    pub data: &'a str,
+}
+
+/// The events that one or more reads completed. Their text lives in one buffer that is reused
+/// from read to read, so a stream of thousands of events costs no allocation per event.
+#[derive(Debug, Default)]
+pub struct SseBatch {
+    text: String,
+    events: Vec<(Range<usize>, Option<Range<usize>>)>,
+}
+
+impl SseBatch {
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.events.clear();
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = SseEvent<'_>> {
+        self.events.iter().map(|(data, event)| SseEvent {
+            event: event.clone().map(|r| &self.text[r]),
+            data: &self.text[data.clone()],
+        })
+    }
+
+    fn push(&mut self, data: &str, event: &str) {
+        let event = (!event.is_empty()).then(|| {
+            let start = self.text.len();
+            self.text.push_str(event);
+            start..self.text.len()
+        });
+        let start = self.text.len();
+        self.text.push_str(data);
+        self.events.push((start..self.text.len(), event));
+    }
 }
 
 #[derive(Debug, Default)]
 pub struct SseDecoder {
-    /// Bytes of the current, unfinished line.
+    /// Bytes of the current line when it spans two reads.
     line: Vec<u8>,
     /// The last byte fed was CR: an LF right after it belongs to the same line ending.
     after_cr: bool,
     /// The stream's first bytes were checked for a BOM.
     started: bool,
+    /// The pending event's data (each line followed by LF) and type.
     data: String,
-    event: Option<String>,
-    id: Option<String>,
+    has_data: bool,
+    event: String,
 }
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -35,7 +71,7 @@ impl SseDecoder {
     }
 
     /// Feeds bytes as they arrive; complete events are appended to `out`.
-    pub fn feed(&mut self, mut bytes: &[u8], out: &mut Vec<SseEvent>) {
+    pub fn feed(&mut self, mut bytes: &[u8], out: &mut SseBatch) {
         if !self.started {
             // Wait until three bytes are known before deciding whether the stream starts with a BOM.
             self.line.extend_from_slice(bytes);
@@ -58,13 +94,18 @@ impl SseDecoder {
         self.feed_started(bytes, out);
     }
 
-    fn feed_started(&mut self, mut bytes: &[u8], out: &mut Vec<SseEvent>) {
+    fn feed_started(&mut self, mut bytes: &[u8], out: &mut SseBatch) {
         while let Some(end) = bytes.iter().position(|&b| b == b'\n' || b == b'\r') {
-            self.line.extend_from_slice(&bytes[..end]);
-            let line = std::mem::take(&mut self.line);
-            self.process_line(&line, out);
-            self.line = line;
-            self.line.clear();
+            if self.line.is_empty() {
+                // The whole line is in this read: no copy.
+                self.process_line(&bytes[..end], out);
+            } else {
+                self.line.extend_from_slice(&bytes[..end]);
+                let line = std::mem::take(&mut self.line);
+                self.process_line(&line, out);
+                self.line = line;
+                self.line.clear();
+            }
             let mut next = end + 1;
             if bytes[end] == b'\r' {
                 match bytes.get(next) {
@@ -78,7 +119,7 @@ impl SseDecoder {
         self.line.extend_from_slice(bytes);
     }
 
-    fn process_line(&mut self, line: &[u8], out: &mut Vec<SseEvent>) {
+    fn process_line(&mut self, line: &[u8], out: &mut SseBatch) {
         if line.is_empty() {
             self.dispatch(out);
             return;
@@ -93,26 +134,30 @@ impl SseDecoder {
             }
             None => (line, &b""[..]),
         };
-        let value = String::from_utf8_lossy(value);
         match field {
             b"data" => {
-                self.data.push_str(&value);
+                self.data.push_str(&String::from_utf8_lossy(value));
                 self.data.push('\n');
+                self.has_data = true;
             }
-            b"event" => self.event = Some(value.into_owned()),
-            b"id" if !value.contains('\0') => self.id = Some(value.into_owned()),
-            _ => {} // `retry` and unknown fields mean nothing to a one-shot POST
+            b"event" => {
+                self.event.clear();
+                self.event.push_str(&String::from_utf8_lossy(value));
+            }
+            // `id` and `retry` serve reconnection, which a one-shot POST never does; unknown
+            // fields are ignored, as the spec says.
+            _ => {}
         }
     }
 
-    fn dispatch(&mut self, out: &mut Vec<SseEvent>) {
-        let event = self.event.take();
-        if self.data.is_empty() {
-            return;
+    fn dispatch(&mut self, out: &mut SseBatch) {
+        if self.has_data {
+            let data = self.data.strip_suffix('\n').unwrap_or(&self.data); // the last data line's LF
+            out.push(data, &self.event);
         }
-        let mut data = std::mem::take(&mut self.data);
-        data.pop(); // the last data line's LF
-        out.push(SseEvent { event: event.filter(|e| !e.is_empty()), data, id: self.id.clone() });
+        self.data.clear();
+        self.event.clear();
+        self.has_data = false;
     }
 }
 
@@ -121,21 +166,28 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn decode_parts(parts: &[&[u8]]) -> Vec<SseEvent> {
+    /// Each event as (type, data), owned.
+    type Owned = Vec<(Option<String>, String)>;
+
+    fn decode_parts(parts: &[&[u8]]) -> Owned {
         let mut d = SseDecoder::new();
-        let mut out = Vec::new();
+        let mut out = SseBatch::default();
+        let mut all = Vec::new();
         for p in parts {
             d.feed(p, &mut out);
+            // Batches are cleared between reads, as the stream reader does.
+            all.extend(out.iter().map(|e| (e.event.map(str::to_string), e.data.to_string())));
+            out.clear();
         }
-        out
+        all
     }
 
-    fn decode(bytes: &[u8]) -> Vec<SseEvent> {
+    fn decode(bytes: &[u8]) -> Owned {
         decode_parts(&[bytes])
     }
 
-    fn data(events: &[SseEvent]) -> Vec<&str> {
-        events.iter().map(|e| e.data.as_str()).collect()
+    fn data(events: &Owned) -> Vec<&str> {
+        events.iter().map(|(_, d)| d.as_str()).collect()
     }
 
     #[test]
@@ -158,8 +210,8 @@ mod tests {
 
     #[test]
     fn event_and_id_fields_comments_and_unknown_fields() {
-        let events = decode(b": keep-alive\nevent: delta\nid: 7\nretry: 100\nfoo: bar\ndata: {}\n\n");
-        assert_eq!(events, [SseEvent { event: Some("delta".into()), data: "{}".into(), id: Some("7".into()) }]);
+        let events = decode(b": keep-alive\nevent: delta\nid: 7\nretry: 100\nfoo: bar\ndata: {}\n\ndata: x\n\n");
+        assert_eq!(events, [(Some("delta".to_string()), "{}".to_string()), (None, "x".to_string())]);
     }
 
     #[test]

@@ -10,8 +10,9 @@ use reqwest::Response;
 use reqwest::header::CONTENT_TYPE;
 
 use super::client::{Client, Reply};
-use super::error::{ApiError, Timer, classify_transport, within_request_timeout};
-use super::sse::{SseDecoder, SseEvent};
+use super::error::{ApiError, Timer};
+use super::sse::{SseBatch, SseDecoder};
+use super::transport::{classify_transport, within_request_timeout};
 use super::wire::{ChatCompletion, ChatRequest};
 
 /// What the server answered to a streamed request.
@@ -107,7 +108,7 @@ impl Client {
 impl EventStream {
     /// Waits for the next network read and appends the events it completed to `out` (it may
     /// complete none). Returns `Ok(false)` at the end of the body.
-    pub async fn read(&mut self, out: &mut Vec<SseEvent>) -> Result<bool, StreamFault> {
+    pub async fn read(&mut self, out: &mut SseBatch) -> Result<bool, StreamFault> {
         match self.ended.take() {
             Some(None) => return Ok(false),
             Some(Some(detail)) => return Err(StreamFault::Closed { detail }),

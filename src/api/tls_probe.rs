@@ -10,7 +10,8 @@ use rustls::DigitallySignedStruct;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 
-use super::error::{ApiError, classify_transport, within_request_timeout};
+use super::error::ApiError;
+use super::transport::{classify_transport, within_request_timeout};
 use crate::settings::ProxyRules;
 
 /// One certificate as presented.

@@ -1,7 +1,7 @@
-//! `tokenfactory completions SHELL` and the hidden `tokenfactory man`: scripts and the man page
-//! generated from the command definition. bash, zsh and fish scripts also complete model IDs after
-//! `-m`/`--model` and `--fallback-model` by calling `tokenfactory models` (only when a key is set,
-//! bounded to about 2 seconds); nothing else calls it, so other completions stay instant.
+//! `tokenfactory completions SHELL`: scripts generated from the command definition. bash, zsh and
+//! fish scripts also complete model IDs after `-m`/`--model` and `--fallback-model` by calling
+//! `tokenfactory models` (only when a key is set, bounded to about 2 seconds); nothing else calls
+//! it, so other completions stay instant.
 
 use anyhow::Result;
 use clap::CommandFactory;
@@ -16,31 +16,6 @@ const LIST_MODELS: &str = "tokenfactory models --connect-timeout 2 --timeout 2 -
 
 pub fn run(ui: &Ui, shell: Shell) -> Result<Exit> {
     ui.data(&script(shell))?;
-    Ok(Exit::Ok)
-}
-
-/// The pages, like git's: tokenfactory(1) lists the commands, tokenfactory-chat(1) and the others
-/// hold each command's options, examples, environment and exit codes.
-pub fn man(ui: &Ui, command: Option<&str>) -> Result<Exit> {
-    let mut top = Cli::command();
-    top.build();
-    let cmd = match command {
-        None => top,
-        Some(name) => {
-            let Some(sub) = top.get_subcommands().find(|c| c.get_name() == name && !c.is_hide_set()) else {
-                return Err(crate::report::UsageError {
-                    message: format!("no command is called {name:?}"),
-                    hint: None,
-                }
-                .into());
-            };
-            let full = format!("tokenfactory-{name}");
-            sub.clone().display_name(full).bin_name(format!("tokenfactory {name}"))
-        }
-    };
-    let mut page = Vec::new();
-    clap_mangen::Man::new(cmd).render(&mut page)?;
-    ui.data(&String::from_utf8_lossy(&page))?;
     Ok(Exit::Ok)
 }
 

@@ -8,9 +8,9 @@ use anyhow::Result;
 use super::Context;
 use crate::api::wire::Model;
 use crate::cli::{ModelSort, ModelsArgs};
-use crate::explain::utc_date;
 use crate::output::{Tone, table};
 use crate::report::Exit;
+use crate::time_text::utc_day;
 
 pub fn run(ctx: &Context, args: &ModelsArgs) -> Result<Exit> {
     let client = ctx.client()?;
@@ -82,7 +82,7 @@ fn table_text(ctx: &Context, models: &[Model], total: usize) -> String {
         .map(|m| {
             let mark = if &m.id == default { "*" } else { "" };
             let created = match m.created {
-                Some(c) if c > 0 => utc_date(c as u64)[..10].to_string(),
+                Some(c) if c > 0 => utc_day(c as u64),
                 _ => "-".to_string(),
             };
             let shown = |text: &str| ctx.ui.shown(text, ctx.ui.out).into_owned();

@@ -47,8 +47,8 @@ impl<W: Write> AnswerWriter<W> {
             return Ok(());
         }
         match self.dim {
-            Some(palette) => self.out.write_all(palette.dim(text).as_bytes())?,
-            None => self.out.write_all(text.as_bytes())?,
+            Some(palette) if palette.enabled() => self.out.write_all(palette.dim(text).as_bytes())?,
+            _ => self.out.write_all(text.as_bytes())?,
         }
         self.mid_line = !text.ends_with('\n');
         self.out.flush()

@@ -16,6 +16,10 @@ impl Palette {
         Palette { enabled }
     }
 
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
     fn paint(&self, text: &str, style: owo_colors::Style) -> String {
         if self.enabled { text.style(style).to_string() } else { text.to_string() }
     }

@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use crate::api::{TraceEvent, Tracer, secs};
+use crate::api::{TraceEvent, Tracer};
+use crate::time_text::secs;
 
 use super::Ui;
 

@@ -12,18 +12,11 @@ use std::time::Duration;
 use reqwest::Url;
 
 use crate::cli::{ColorWhen, GlobalArgs};
+use crate::defaults;
 
 pub use proxy::{ProxyError, ProxyRules, ProxySpec};
 pub use redact::Redactor;
 pub use secret::{KeyProblem, Secret};
-
-pub const DEFAULT_BASE_URL: &str = "https://api.tokenfactory.omniva.com/v1";
-pub const DEFAULT_MODEL: &str = "Omniva/Kimi-K2.6";
-const DEFAULT_CONNECT_TIMEOUT: f64 = 10.0;
-const DEFAULT_TIMEOUT: f64 = 600.0;
-const DEFAULT_IDLE_TIMEOUT: f64 = 120.0;
-const DEFAULT_RETRIES: u32 = 2;
-const DEFAULT_MAX_WAIT: f64 = 60.0;
 
 /// Which of the standard streams are terminals.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -140,11 +133,11 @@ impl Settings {
         let (base_value, source_name) = match (&args.base_url, env("OMNIVA_BASE_URL")) {
             (Some(flag), _) => (flag.clone(), "--base-url"),
             (None, Some(var)) => (var, "OMNIVA_BASE_URL"),
-            (None, None) => (DEFAULT_BASE_URL.to_string(), "the default"),
+            (None, None) => (defaults::BASE_URL.to_string(), "the default"),
         };
         let base_url = parse_base_url(&base_value, source_name)?;
 
-        let model = args.model.clone().or_else(|| env("OMNIVA_MODEL")).unwrap_or_else(|| DEFAULT_MODEL.to_string());
+        let model = args.model.clone().or_else(|| env("OMNIVA_MODEL")).unwrap_or_else(|| defaults::MODEL.to_string());
         if model.trim().is_empty() {
             return Err(ConfigError::Env { var: "OMNIVA_MODEL", value: model, reason: "the model ID is blank".into() });
         }
@@ -152,7 +145,7 @@ impl Settings {
         let timeout = match (args.timeout, env("OMNIVA_TIMEOUT")) {
             (Some(secs), _) => secs,
             (None, Some(value)) => parse_env_secs("OMNIVA_TIMEOUT", &value)?,
-            (None, None) => DEFAULT_TIMEOUT,
+            (None, None) => defaults::TIMEOUT_SECS as f64,
         };
 
         let ca_path = args.ca_bundle.clone().or_else(|| env("OMNIVA_CA_BUNDLE").map(PathBuf::from));
@@ -165,11 +158,13 @@ impl Settings {
             key,
             base_url,
             model,
-            connect_timeout: Duration::from_secs_f64(args.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT)),
+            connect_timeout: Duration::from_secs_f64(
+                args.connect_timeout.unwrap_or(defaults::CONNECT_TIMEOUT_SECS as f64),
+            ),
             timeout: Duration::from_secs_f64(timeout),
-            idle_timeout: Duration::from_secs_f64(args.idle_timeout.unwrap_or(DEFAULT_IDLE_TIMEOUT)),
-            retries: args.retries.unwrap_or(DEFAULT_RETRIES),
-            max_wait: Duration::from_secs_f64(args.max_wait.unwrap_or(DEFAULT_MAX_WAIT)),
+            idle_timeout: Duration::from_secs_f64(args.idle_timeout.unwrap_or(defaults::IDLE_TIMEOUT_SECS as f64)),
+            retries: args.retries.unwrap_or(defaults::RETRIES),
+            max_wait: Duration::from_secs_f64(args.max_wait.unwrap_or(defaults::MAX_WAIT_SECS as f64)),
             fallback_models: env("OMNIVA_FALLBACK_MODELS")
                 .map(|v| v.split(',').map(str::trim).filter(|m| !m.is_empty()).map(str::to_string).collect())
                 .unwrap_or_default(),
@@ -312,8 +307,8 @@ mod tests {
     #[test]
     fn defaults_apply_without_flags_or_env() {
         let s = resolve(&[], &[]).expect("settings");
-        assert_eq!(s.base_url.as_str(), DEFAULT_BASE_URL);
-        assert_eq!(s.model, DEFAULT_MODEL);
+        assert_eq!(s.base_url.as_str(), "https://api.tokenfactory.omniva.com/v1");
+        assert_eq!(s.model, "Omniva/Kimi-K2.6");
         assert_eq!(s.timeout, Duration::from_secs(600));
         assert_eq!(s.connect_timeout, Duration::from_secs(10));
     }

@@ -1,17 +1,20 @@
 //! `chat --stream`: each network read's content goes to stdout at once (one write per read, so a
 //! burst costs one syscall), reasoning to stderr, and every fault keeps what was printed.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
 use super::stats::Outcome;
-use super::{Stdout, print_whole, reasoning_sink};
-use crate::api::wire::{ChatChunk, ChatRequest, StreamOptions};
-use crate::api::{ApiError, Client, Ending, ServerMessage, SseEvent, StreamFault, StreamStart, Timer, is_done};
+use super::{Stdout, print_whole};
+use crate::api::wire::{ChatChunk, ChatRequest, StreamOptions, Usage};
+use crate::api::{
+    ApiError, Client, Ending, EventStream, RetryNotice, ServerMessage, SseBatch, StreamFault, StreamStart, Timer,
+    is_done,
+};
 use crate::cli::ChatArgs;
-use crate::commands::Context;
-use crate::output::Spinner;
+use crate::commands::{Context, announce_retry};
+use crate::output::{AnswerWriter, Spinner};
 
 pub async fn run(
     ctx: &Context,
@@ -22,25 +25,7 @@ pub async fn run(
     spinner: &mut Spinner,
     started: Instant,
 ) -> Result<Outcome> {
-    let policy = &ctx.retry_policy();
-    let idle = ctx.settings.idle_timeout;
-    if args.stats {
-        request.stream_options = Some(StreamOptions { include_usage: true });
-    }
-    let notify = |n: &crate::api::RetryNotice| crate::commands::announce_retry(&ctx.ui, spinner, n);
-    let first = policy.run(|| client.chat_stream(request, idle), notify).await;
-    let start = match first {
-        // Some servers reject `stream_options`; the stats can do without usage, so ask once more
-        // without it. (A different request, not a retry.)
-        Err(ApiError::Status(h))
-            if request.stream_options.is_some() && matches!(h.status, 400 | 422) && !h.names_model() =>
-        {
-            request.stream_options = None;
-            policy.run(|| client.chat_stream(request, idle), notify).await
-        }
-        other => other,
-    };
-    let mut events = match start {
+    let mut events = match open(ctx, args, client, request, spinner).await {
         Ok(StreamStart::Events(events)) => events,
         Ok(StreamStart::Whole(reply)) => {
             spinner.clear();
@@ -51,132 +36,173 @@ pub async fn run(
             return Err(e.into());
         }
     };
-
-    let mut state = State::default();
-    let mut reasoning = reasoning_sink(ctx);
-    let mut batch: Vec<SseEvent> = Vec::new();
-    let mut text = String::new();
-    let mut thoughts = String::new();
+    let mut printer = Printer::new(ctx, args, started);
     let result = loop {
-        batch.clear();
-        match events.read(&mut batch).await {
-            Ok(true) => {}
-            // The one end-of-stream rule: [DONE], or a finish reason followed by the close.
-            Ok(false) | Err(StreamFault::Closed { .. })
-                if Ending::of(state.done, state.finish_reason.is_some()) != Ending::Cut =>
-            {
-                break Ok(());
-            }
-            Ok(false) => {
-                break Err(ApiError::StreamCut {
-                    url: events.url().to_string(),
-                    content_received: state.content,
-                    detail: None,
-                });
-            }
-            Err(StreamFault::Closed { detail }) => {
-                break Err(ApiError::StreamCut {
-                    url: events.url().to_string(),
-                    content_received: state.content,
-                    detail: Some(detail),
-                });
-            }
-            Err(StreamFault::Stalled { timer: Timer::Request, after }) => {
-                break Err(ApiError::Timeout { timer: Timer::Request, after, url: events.url().to_string() });
-            }
-            Err(StreamFault::Stalled { timer: Timer::Idle, after }) => {
-                break Err(ApiError::StreamStalled {
-                    url: events.url().to_string(),
-                    after,
-                    content_received: state.content,
-                });
-            }
+        if let Err(e) = printer.next_read(&mut events).await {
+            break Err(e.into());
         }
-        text.clear();
-        thoughts.clear();
-        let mut failure = None;
-        for event in &batch {
-            if is_done(&event.data) {
-                state.done = true;
-                break;
-            }
-            if args.json {
-                text.push_str(&event.data);
-                text.push('\n');
-            }
-            if let Err(e) = state.absorb(&event.data, &mut text, &mut thoughts, args) {
-                failure = Some(e);
-                break;
-            }
-        }
-        if !thoughts.is_empty() {
-            if args.reasoning {
-                spinner.clear();
-                let _ = reasoning.write(&thoughts); // stderr is diagnostics: its failure must not stop the answer
-            } else {
-                spinner.set_message("thinking…");
-            }
-        }
-        if !text.is_empty() {
-            spinner.clear();
-            let _ = reasoning.finish();
-            state.first_token.get_or_insert_with(|| started.elapsed());
-            out.write(&text)?;
-            state.content = true;
-        }
-        if let Some(e) = failure {
-            break Err(e);
-        }
-        if state.done {
-            break Ok(());
+        match printer.show(out, spinner) {
+            Ok(Flow::More) => {}
+            Ok(Flow::Ended) => break Ok(()),
+            Err(e) => break Err(e),
         }
     };
-    spinner.clear();
-    let _ = reasoning.finish();
     // Whatever happened, the printed part stays and its line is ended.
+    spinner.clear();
+    printer.finish_reasoning();
     out.finish()?;
     result?;
-    Ok(Outcome {
-        model: state.model,
-        usage: state.usage,
-        finish_reason: state.finish_reason,
-        content_empty: !state.content,
-        elapsed: started.elapsed(),
-        first_token: state.first_token,
-        chunks: Some(state.chunks),
-    })
+    Ok(printer.outcome())
 }
 
-/// What the chunks so far have told.
-#[derive(Default)]
-struct State {
+/// Sends the request (with retries). Some servers reject `stream_options`; the stats can do
+/// without usage, so they get the request once more without it (a different request, not a retry).
+async fn open(
+    ctx: &Context,
+    args: &ChatArgs,
+    client: &Client,
+    request: &mut ChatRequest,
+    spinner: &Spinner,
+) -> Result<StreamStart, ApiError> {
+    let policy = ctx.retry_policy();
+    let idle = ctx.settings.idle_timeout;
+    if args.stats {
+        request.stream_options = Some(StreamOptions { include_usage: true });
+    }
+    let notify = |n: &RetryNotice| announce_retry(&ctx.ui, spinner, n);
+    match policy.run(|| client.chat_stream(request, idle), notify).await {
+        Err(ApiError::Status(h))
+            if request.stream_options.is_some() && matches!(h.status, 400 | 422) && !h.names_model() =>
+        {
+            request.stream_options = None;
+            policy.run(|| client.chat_stream(request, idle), notify).await
+        }
+        other => other,
+    }
+}
+
+/// Whether the stream goes on after a read.
+enum Flow {
+    More,
+    Ended,
+}
+
+/// Reads a stream and prints it: what the chunks so far have told, and the buffers of one read.
+struct Printer<'a> {
+    args: &'a ChatArgs,
+    started: Instant,
+    reasoning: AnswerWriter<std::io::Stderr>,
+    batch: SseBatch,
+    /// The answer text (or, with --json, the chunk lines) of the current read.
+    text: String,
+    thoughts: String,
+    /// An error event in the current read.
+    failure: Option<ApiError>,
+    /// The read ended the stream (it was the last one).
+    last: bool,
     done: bool,
     /// Content (or, with --json, a chunk) has been written to stdout.
     content: bool,
     model: Option<String>,
-    usage: Option<crate::api::wire::Usage>,
+    usage: Option<Usage>,
     finish_reason: Option<String>,
-    first_token: Option<std::time::Duration>,
+    first_token: Option<Duration>,
     chunks: u64,
 }
 
-impl State {
+impl<'a> Printer<'a> {
+    fn new(ctx: &Context, args: &'a ChatArgs, started: Instant) -> Printer<'a> {
+        Printer {
+            args,
+            started,
+            reasoning: ctx.ui.reasoning_writer(),
+            batch: SseBatch::default(),
+            text: String::new(),
+            thoughts: String::new(),
+            failure: None,
+            last: false,
+            done: false,
+            content: false,
+            model: None,
+            usage: None,
+            finish_reason: None,
+            first_token: None,
+            chunks: 0,
+        }
+    }
+
+    /// Waits for the next network read and takes in its events. A clean end of the stream is
+    /// an empty last read; a broken or silent one is an error.
+    async fn next_read(&mut self, events: &mut EventStream) -> Result<(), ApiError> {
+        self.batch.clear();
+        self.text.clear();
+        self.thoughts.clear();
+        let fault = match events.read(&mut self.batch).await {
+            Ok(more) => {
+                self.last = !more;
+                None
+            }
+            Err(fault) => Some(fault),
+        };
+        // The one end-of-stream rule: [DONE], or a finish reason followed by the close.
+        if (self.last || matches!(fault, Some(StreamFault::Closed { .. })))
+            && Ending::of(self.done, self.finish_reason.is_some()) != Ending::Cut
+        {
+            self.last = true;
+            return Ok(());
+        }
+        if self.last {
+            return Err(self.cut(events.url(), None));
+        }
+        match fault {
+            None => {
+                self.absorb_batch();
+                Ok(())
+            }
+            Some(StreamFault::Closed { detail }) => Err(self.cut(events.url(), Some(detail))),
+            Some(StreamFault::Stalled { timer: Timer::Request, after }) => {
+                Err(ApiError::Timeout { timer: Timer::Request, after, url: events.url().to_string() })
+            }
+            Some(StreamFault::Stalled { timer: Timer::Idle, after }) => {
+                Err(ApiError::StreamStalled { url: events.url().to_string(), after, content_received: self.content })
+            }
+        }
+    }
+
+    fn cut(&self, url: &str, detail: Option<String>) -> ApiError {
+        ApiError::StreamCut { url: url.to_string(), content_received: self.content, detail }
+    }
+
+    /// Takes in the events of one read, up to `[DONE]` or an error event.
+    fn absorb_batch(&mut self) {
+        let batch = std::mem::take(&mut self.batch);
+        for event in batch.iter() {
+            if is_done(event.data) {
+                self.done = true;
+                break;
+            }
+            if self.args.json {
+                self.text.push_str(event.data);
+                self.text.push('\n');
+            }
+            if let Err(e) = self.absorb(event.data) {
+                self.failure = Some(e);
+                break;
+            }
+        }
+        self.batch = batch;
+    }
+
     /// Takes in one event's data: content is appended to `text` (unless --json, which prints the
     /// chunks themselves), reasoning to `thoughts`.
-    fn absorb(
-        &mut self,
-        data: &str,
-        text: &mut String,
-        thoughts: &mut String,
-        args: &ChatArgs,
-    ) -> Result<(), ApiError> {
+    fn absorb(&mut self, data: &str) -> Result<(), ApiError> {
         let chunk: ChatChunk = serde_json::from_str(data).map_err(|e| ApiError::Decode {
             what: "stream chunk",
             detail: format!("{e}; the chunk starts with {:?}", data.chars().take(80).collect::<String>()),
         })?;
         if let Some(error) = chunk.error.filter(|e| !e.is_null()) {
             let server = ServerMessage::from_event(&serde_json::json!({ "error": error })).unwrap_or_default();
-            return Err(ApiError::StreamError { server, content_received: self.content || !text.is_empty() });
+            return Err(ApiError::StreamError { server, content_received: self.content || !self.text.is_empty() });
         }
         if let Some(model) = chunk.model
             && self.model.as_deref() != Some(&*model)
@@ -193,20 +219,58 @@ impl State {
             self.finish_reason = Some(reason.into_owned());
         }
         let Some(delta) = choice.delta else { return Ok(()) };
-        let mut counted = false;
-        if let Some(r) = delta.reasoning() {
-            thoughts.push_str(r);
-            counted = true;
+        let reasoning = delta.reasoning();
+        let content = delta.content.as_deref().filter(|c| !c.is_empty());
+        if let Some(r) = reasoning {
+            self.thoughts.push_str(r);
         }
-        if let Some(c) = delta.content.as_deref().filter(|c| !c.is_empty()) {
-            if !args.json {
-                text.push_str(c);
-            }
-            counted = true;
+        if let Some(c) = content
+            && !self.args.json
+        {
+            self.text.push_str(c);
         }
-        if counted {
+        if reasoning.is_some() || content.is_some() {
             self.chunks += 1;
         }
         Ok(())
+    }
+
+    /// Prints what the read brought: reasoning (or a "thinking…" spinner), then the answer.
+    fn show(&mut self, out: &mut Stdout, spinner: &mut Spinner) -> Result<Flow> {
+        if !self.thoughts.is_empty() {
+            if self.args.reasoning {
+                spinner.clear();
+                let _ = self.reasoning.write(&self.thoughts); // stderr is diagnostics: its failure must not stop the answer
+            } else {
+                spinner.set_message("thinking…");
+            }
+        }
+        if !self.text.is_empty() {
+            spinner.clear();
+            self.finish_reasoning();
+            self.first_token.get_or_insert_with(|| self.started.elapsed());
+            out.write(&self.text)?;
+            self.content = true;
+        }
+        if let Some(e) = self.failure.take() {
+            return Err(e.into());
+        }
+        Ok(if self.done || self.last { Flow::Ended } else { Flow::More })
+    }
+
+    fn finish_reasoning(&mut self) {
+        let _ = self.reasoning.finish();
+    }
+
+    fn outcome(self) -> Outcome {
+        Outcome {
+            model: self.model,
+            usage: self.usage,
+            finish_reason: self.finish_reason,
+            content_empty: !self.content,
+            elapsed: self.started.elapsed(),
+            first_token: self.first_token,
+            chunks: Some(self.chunks),
+        }
     }
 }

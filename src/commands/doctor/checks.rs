@@ -11,11 +11,13 @@ use reqwest::Url;
 
 use crate::api::wire::{ChatChunk, ChatRequest, Message, Role};
 use crate::api::{
-    ApiError, Case, CertInfo, Client, Ending, ServerMessage, StreamFault, StreamStart, TlsKind, TlsProbe, is_done,
+    ApiError, Case, CertInfo, Client, Ending, ServerMessage, SseBatch, StreamFault, StreamStart, TlsKind, TlsProbe,
+    is_done,
 };
-use crate::explain::{self, Facts, utc_date};
+use crate::explain::{self, Facts};
 use crate::output::doctor::{Check, Status};
 use crate::settings::{ProxySpec, Secret, Settings};
+use crate::time_text::utc_date;
 
 /// Resolves a host name; the system resolver in the binary, a fake in unit tests.
 pub type Resolver = dyn Fn(String, u16) -> Pin<Box<dyn Future<Output = io::Result<Vec<SocketAddr>>> + Send>> + Sync;
@@ -425,7 +427,7 @@ pub async fn streaming(client: &Client, settings: &Settings) -> Check {
         Err(e) => return api_failure("streaming", "streaming", &e, settings),
     };
     let mut seen = Seen::default();
-    let mut batch = Vec::new();
+    let mut batch = SseBatch::default();
     let fault = loop {
         batch.clear();
         match events.read(&mut batch).await {
@@ -434,8 +436,8 @@ pub async fn streaming(client: &Client, settings: &Settings) -> Check {
             Err(f) => break Some(f),
         }
         seen.reads += 1;
-        for e in &batch {
-            seen.take(&e.data, started);
+        for e in batch.iter() {
+            seen.take(e.data, started);
         }
         if seen.done || seen.error.is_some() {
             break None;

@@ -15,17 +15,25 @@ use crate::explain::{self, Facts};
 use crate::output::Ui;
 use crate::output::doctor::{self as render, Check, Status, Tally};
 use crate::report::{Exit, UsageError};
-use crate::settings::ConfigError;
+use crate::settings::{ConfigError, Settings};
 
 /// Collects the checks, printing each as it finishes unless the output is JSON or the guide.
 struct Run<'a> {
     checks: Vec<Check>,
+    /// The network and API checks not run yet, skipped with a reason when one before them fails.
+    pending: Vec<(&'static str, &'static str)>,
     live: bool,
     ui: &'a Ui,
 }
 
-impl Run<'_> {
+impl<'a> Run<'a> {
+    fn new(ui: &'a Ui, args: &DoctorArgs) -> Run<'a> {
+        let pending = vec![DNS, TCP, TLS, AUTH, MODEL, COMPLETION, STREAMING];
+        Run { checks: Vec::new(), pending, live: args.explain.is_none() && !args.json, ui }
+    }
+
     fn add(&mut self, check: Check) -> bool {
+        self.pending.retain(|(id, _)| *id != check.id);
         let passed = check.passed();
         if self.live {
             // stdout is diagnostics' only reader here: a closed one must not stop the checks.
@@ -35,8 +43,8 @@ impl Run<'_> {
         passed
     }
 
-    fn skip(&mut self, list: &[(&'static str, &'static str)], why: &str) {
-        for (id, name) in list {
+    fn skip_rest(&mut self, why: &str) {
+        for (id, name) in std::mem::take(&mut self.pending) {
             self.add(Check::skipped(id, name, why.to_string()));
         }
     }
@@ -68,7 +76,7 @@ pub fn run(ctx: &Context, args: &DoctorArgs) -> Result<Exit> {
     if let Some(Some(name)) = &args.explain {
         return explain_one(name, &ctx.ui, Some(ctx));
     }
-    let mut run = Run { checks: Vec::new(), live: args.explain.is_none() && !args.json, ui: &ctx.ui };
+    let mut run = Run::new(&ctx.ui, args);
     Context::runtime()?.block_on(checks(ctx, args, &mut run));
     finish(run, args, Some(ctx))
 }
@@ -79,11 +87,11 @@ pub fn run_without_settings(ui: &Ui, config: &ConfigError, args: &DoctorArgs) ->
     if let Some(Some(name)) = &args.explain {
         return explain_one(name, ui, None);
     }
-    let mut run = Run { checks: Vec::new(), live: args.explain.is_none() && !args.json, ui };
+    let mut run = Run::new(ui, args);
     let mut c = Check::new("settings", "settings", Status::Fail, config.to_string());
     c.hints = settings_hints(config);
     run.add(c);
-    run.skip(&[DNS, TCP, TLS, AUTH, MODEL, COMPLETION, STREAMING], "the settings are invalid");
+    run.skip_rest("the settings are invalid");
     finish(run, args, None)
 }
 
@@ -106,10 +114,7 @@ fn finish(run: Run, args: &DoctorArgs, ctx: Option<&Context>) -> Result<Exit> {
 fn settings_hints(config: &ConfigError) -> Vec<String> {
     match config {
         ConfigError::BaseUrl { .. } => {
-            vec![
-                "set --base-url or OMNIVA_BASE_URL to the API's URL, e.g. https://api.tokenfactory.omniva.com/v1"
-                    .into(),
-            ]
+            vec![format!("set --base-url or OMNIVA_BASE_URL to the API's URL, e.g. {}", crate::defaults::BASE_URL)]
         }
         ConfigError::CaBundle { .. } => vec!["point --ca-bundle / OMNIVA_CA_BUNDLE at a readable PEM file".into()],
         ConfigError::Proxy(e) => vec![format!("fix or unset {}: e.g. http://proxy.example:3128", e.variable)],
@@ -117,55 +122,68 @@ fn settings_hints(config: &ConfigError) -> Vec<String> {
     }
 }
 
+/// Runs the checks in order; when one fails, the checks that depend on it are skipped with the
+/// reason.
 async fn checks(ctx: &Context, args: &DoctorArgs, run: &mut Run<'_>) {
     let s = &ctx.settings;
-    let key_ok = run.add(checks::key_set(s.key.as_ref()));
-    let key_ok = match &s.key {
-        Some(key) if key_ok => run.add(checks::key_format(key, s)),
+    let key_ok = key_checks(s, run);
+    run.add(checks::base_url(s));
+    let result = async {
+        connection_checks(s, run).await?;
+        if !key_ok {
+            return Err("no usable key");
+        }
+        api_checks(ctx, args, run).await
+    };
+    if let Err(reason) = result.await {
+        run.skip_rest(reason);
+    }
+}
+
+/// The key is set and well-formed: whether it can be used.
+fn key_checks(s: &Settings, run: &mut Run<'_>) -> bool {
+    let set = run.add(checks::key_set(s.key.as_ref()));
+    match &s.key {
+        Some(key) if set => run.add(checks::key_format(key, s)),
         _ => {
             run.add(Check::skipped("key-format", "key well-formed", "no key"));
             false
         }
-    };
-    run.add(checks::base_url(s));
+    }
+}
 
-    let Some(hop) = checks::Hop::of(s) else {
-        run.skip(&[DNS, TCP, TLS, AUTH, MODEL, COMPLETION, STREAMING], "the base URL has no host");
-        return;
-    };
+/// DNS, TCP and TLS to the first hop (the proxy when one applies).
+async fn connection_checks(s: &Settings, run: &mut Run<'_>) -> Result<(), &'static str> {
+    let hop = checks::Hop::of(s).ok_or("the base URL has no host")?;
     let (dns, addrs) = timed(checks::dns(&hop, &checks::system_resolver, s.connect_timeout)).await;
     if !run.add(dns) {
-        run.skip(&[TCP, TLS, AUTH, MODEL, COMPLETION, STREAMING], "DNS failed");
-        return;
+        return Err("DNS failed");
     }
     if !run.timed(checks::tcp(&hop, &addrs, s.connect_timeout)).await {
-        run.skip(&[TLS, AUTH, MODEL, COMPLETION, STREAMING], "TCP connect failed");
-        return;
+        return Err("TCP connect failed");
     }
-    if s.base_url.scheme() == "https" {
-        let extra = s.ca_bundle.as_ref().map(|b| b.ders.clone()).unwrap_or_default();
-        let probe = crate::api::tls_probe(&s.base_url, &s.proxies, extra, s.connect_timeout, s.timeout);
-        let (mut tls, ()) = timed(async { (checks::tls(s, probe.await), ()) }).await;
-        if let Some(bundle) = &s.ca_bundle {
-            tls.details.push(format!("extra CAs from {} ({} certificates)", bundle.path.display(), bundle.ders.len()));
-        }
-        if !run.add(tls) {
-            run.skip(&[AUTH, MODEL, COMPLETION, STREAMING], "TLS failed");
-            return;
-        }
-    } else {
+    if s.base_url.scheme() != "https" {
         run.add(Check::skipped(TLS.0, TLS.1, "plain http: no TLS"));
+        return Ok(());
     }
-    if !key_ok {
-        run.skip(&[AUTH, MODEL, COMPLETION, STREAMING], "no usable key");
-        return;
+    let extra = s.ca_bundle.as_ref().map(|b| b.ders.clone()).unwrap_or_default();
+    let probe = crate::api::tls_probe(&s.base_url, &s.proxies, extra, s.connect_timeout, s.timeout);
+    let (mut tls, ()) = timed(async { (checks::tls(s, probe.await), ()) }).await;
+    if let Some(bundle) = &s.ca_bundle {
+        tls.details.push(format!("extra CAs from {} ({} certificates)", bundle.path.display(), bundle.ders.len()));
     }
+    if run.add(tls) { Ok(()) } else { Err("TLS failed") }
+}
+
+/// Auth, the model in the catalog, then (unless billable requests are off) a completion and a
+/// stream.
+async fn api_checks(ctx: &Context, args: &DoctorArgs, run: &mut Run<'_>) -> Result<(), &'static str> {
+    let s = &ctx.settings;
     let client = match ctx.client() {
         Ok(c) => c,
         Err(e) => {
             run.add(Check::new(AUTH.0, AUTH.1, Status::Fail, e.to_string()));
-            run.skip(&[MODEL, COMPLETION, STREAMING], "auth failed");
-            return;
+            return Err("auth failed");
         }
     };
     // The guide never costs tokens.
@@ -180,22 +198,15 @@ async fn checks(ctx: &Context, args: &DoctorArgs, run: &mut Run<'_>) {
     match catalog {
         checks::Catalog::Listed(ids) if accepted => {
             if !run.add(checks::model(s, &ids)) {
-                run.skip(&[COMPLETION, STREAMING], "the model is not available");
-                return;
+                return Err("the model is not available");
             }
         }
         checks::Catalog::Missing => {
             run.add(Check::skipped(MODEL.0, MODEL.1, checks::NO_CATALOG));
         }
-        _ => {
-            run.skip(&[MODEL, COMPLETION, STREAMING], "auth failed");
-            return;
-        }
+        _ => return Err("auth failed"),
     }
-    if let Some(why) = no_chat {
-        run.skip(&[COMPLETION, STREAMING], why);
-        return;
-    }
+    no_chat.map_or(Ok(()), Err)?;
     run.timed(async {
         let mut c = checks::completion(&client, s).await;
         if completion_verifies_key && c.passed() {
@@ -205,6 +216,7 @@ async fn checks(ctx: &Context, args: &DoctorArgs, run: &mut Run<'_>) {
     })
     .await;
     run.timed(checks::streaming(&client, s)).await;
+    Ok(())
 }
 
 /// The whole troubleshooting guide, marking the cases found now.

@@ -1,0 +1,16 @@
+//! Every default setting, written once: `settings` applies them; the help text, the
+//! explanations and doctor quote them from here.
+
+/// Token Factory's API.
+pub const BASE_URL: &str = "https://api.tokenfactory.omniva.com/v1";
+pub const MODEL: &str = "Omniva/Kimi-K2.6";
+/// `--connect-timeout`, seconds.
+pub const CONNECT_TIMEOUT_SECS: u64 = 10;
+/// `--timeout` / `OMNIVA_TIMEOUT`, seconds.
+pub const TIMEOUT_SECS: u64 = 600;
+/// `--idle-timeout`, seconds.
+pub const IDLE_TIMEOUT_SECS: u64 = 120;
+/// `--retries`.
+pub const RETRIES: u32 = 2;
+/// `--max-wait`, seconds.
+pub const MAX_WAIT_SECS: u64 = 60;

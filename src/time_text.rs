@@ -1,0 +1,57 @@
+//! How times and durations are written for people: `2026-11-25 18:04 UTC`, `12 s`, `0.5 s`.
+
+use std::time::Duration;
+
+/// A Unix time as `2026-11-25 18:04 UTC`.
+pub fn utc_date(unix: u64) -> String {
+    let days = (unix / 86_400) as i64;
+    let rem = unix % 86_400;
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 3600, rem % 3600 / 60)
+}
+
+/// A Unix time as `2026-11-25`.
+pub fn utc_day(unix: u64) -> String {
+    let (y, m, d) = civil_from_days((unix / 86_400) as i64);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// `12 s`, `0.5 s`.
+pub fn secs(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 { format!("{s:.0} s") } else { format!("{s:.1} s") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_utc() {
+        assert_eq!(utc_date(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc_date(1_609_459_200), "2021-01-01 00:00 UTC");
+        assert_eq!(utc_date(1_795_624_545), "2026-11-25 16:35 UTC");
+        assert_eq!(utc_day(1_795_624_545), "2026-11-25");
+        assert_eq!(utc_date(951_782_400), "2000-02-29 00:00 UTC");
+    }
+
+    #[test]
+    fn durations_in_seconds() {
+        assert_eq!(secs(Duration::from_secs(12)), "12 s");
+        assert_eq!(secs(Duration::from_millis(500)), "0.5 s");
+    }
+}
