@@ -95,7 +95,7 @@ impl SseDecoder {
     }
 
     fn feed_started(&mut self, mut bytes: &[u8], out: &mut SseBatch) {
-        while let Some(end) = bytes.iter().position(|&b| b == b'\n' || b == b'\r') {
+        while let Some(end) = memchr::memchr2(b'\n', b'\r', bytes) {
             if self.line.is_empty() {
                 // The whole line is in this read: no copy.
                 self.process_line(&bytes[..end], out);
@@ -136,7 +136,10 @@ impl SseDecoder {
         };
         match field {
             b"data" => {
-                self.data.push_str(&String::from_utf8_lossy(value));
+                match std::str::from_utf8(value) {
+                    Ok(text) => self.data.push_str(text),
+                    Err(_) => self.data.push_str(&String::from_utf8_lossy(value)),
+                }
                 self.data.push('\n');
                 self.has_data = true;
             }

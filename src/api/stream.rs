@@ -2,12 +2,12 @@
 //! a time under the first-byte and idle timers, and decodes SSE events. What the events mean is
 //! the chat command's business.
 
-use std::future::Future;
-use std::task::Poll;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use reqwest::Response;
 use reqwest::header::CONTENT_TYPE;
+use tokio::sync::mpsc;
 
 use super::client::{Client, Reply};
 use super::error::{ApiError, Timer};
@@ -58,7 +58,9 @@ impl Ending {
 }
 
 pub struct EventStream {
-    response: Response,
+    /// The body's frames, pumped by their own task (see [`pump`]).
+    frames: mpsc::Receiver<Result<Bytes, String>>,
+    pump: tokio::task::JoinHandle<()>,
     decoder: SseDecoder,
     /// Until the first byte arrives, reads are bounded by this deadline (`--timeout`).
     first_byte_deadline: Option<Instant>,
@@ -71,6 +73,10 @@ pub struct EventStream {
 
 /// The most bytes taken in one read before the events go out.
 const BURST_LIMIT: usize = 64 * 1024;
+
+/// Frames the pump may run ahead of the reader: bounded, so a slow stdout holds the connection
+/// back instead of letting memory grow.
+const FRAMES_AHEAD: usize = 256;
 
 impl Client {
     /// `POST /chat/completions` with `stream: true`. The wait for the response headers and the
@@ -93,8 +99,11 @@ impl Client {
             let reply = within_request_timeout(remaining, timeout, &url, self.read_json(response, "chat completion"));
             return Ok(StreamStart::Whole(reply.await?));
         }
+        let (tx, frames) = mpsc::channel(FRAMES_AHEAD);
+        let pump = tokio::spawn(pump(response, url.clone(), tx));
         Ok(StreamStart::Events(EventStream {
-            response,
+            frames,
+            pump,
             decoder: SseDecoder::new(),
             first_byte_deadline: Some(deadline),
             request_timeout: timeout,
@@ -119,43 +128,31 @@ impl EventStream {
             None => (self.idle, Timer::Idle),
         };
         let after = if timer == Timer::Request { self.request_timeout } else { self.idle };
-        let chunk = match tokio::time::timeout(limit, self.response.chunk()).await {
+        let chunk = match tokio::time::timeout(limit, self.frames.recv()).await {
             Err(_) => return Err(StreamFault::Stalled { timer, after }),
-            Ok(Err(e)) => {
-                let detail = classify_transport(&e, &self.url, None).to_string();
-                return Err(StreamFault::Closed { detail });
-            }
-            Ok(Ok(None)) => return Ok(false),
-            Ok(Ok(Some(chunk))) => chunk,
+            Ok(Some(Err(detail))) => return Err(StreamFault::Closed { detail }),
+            Ok(None) => return Ok(false),
+            Ok(Some(Ok(chunk))) => chunk,
         };
         self.first_byte_deadline = None;
         self.decoder.feed(&chunk, out);
-        // Take in whatever else has already arrived, so a burst of events costs one write. The
-        // HTTP connection task hands the body over one frame at a time, so when the next frame is
-        // not ready, let that task run once (a yield, not a wait) before deciding the burst is over.
+        // Take in whatever else has already arrived, so a burst of events costs one write.
         let mut taken = chunk.len();
-        let mut yielded = false;
         while taken < BURST_LIMIT {
-            let mut next = std::pin::pin!(self.response.chunk());
-            match std::future::poll_fn(|cx| Poll::Ready(next.as_mut().poll(cx))).await {
-                Poll::Ready(Ok(Some(chunk))) => {
+            match self.frames.try_recv() {
+                Ok(Ok(chunk)) => {
                     taken += chunk.len();
                     self.decoder.feed(&chunk, out);
-                    yielded = false;
                 }
-                Poll::Pending if !yielded => {
-                    yielded = true;
-                    tokio::task::yield_now().await;
+                Ok(Err(detail)) => {
+                    self.ended = Some(Some(detail));
+                    break;
                 }
-                Poll::Ready(Ok(None)) => {
+                Err(mpsc::error::TryRecvError::Disconnected) => {
                     self.ended = Some(None);
                     break;
                 }
-                Poll::Ready(Err(e)) => {
-                    self.ended = Some(Some(classify_transport(&e, &self.url, None).to_string()));
-                    break;
-                }
-                Poll::Pending => break,
+                Err(mpsc::error::TryRecvError::Empty) => break,
             }
         }
         Ok(true)
@@ -163,5 +160,30 @@ impl EventStream {
 
     pub fn url(&self) -> &str {
         &self.url
+    }
+}
+
+impl Drop for EventStream {
+    fn drop(&mut self) {
+        // An abandoned stream (Ctrl-C, a fault) closes its connection now.
+        self.pump.abort();
+    }
+}
+
+/// Moves the body's frames into a channel from a task of its own. hyper hands a body over one
+/// frame at a time from its connection task; as two tasks, the connection and the pump pass
+/// frames back and forth without waking the reader, which then takes a whole burst at once.
+/// (Read directly, every frame cost a round through the runtime and an `epoll_wait`.)
+async fn pump(mut response: Response, url: String, frames: mpsc::Sender<Result<Bytes, String>>) {
+    loop {
+        let frame = match response.chunk().await {
+            Ok(Some(chunk)) => Ok(chunk),
+            Ok(None) => return,
+            Err(e) => Err(classify_transport(&e, &url, None).to_string()),
+        };
+        let last = frame.is_err();
+        if frames.send(frame).await.is_err() || last {
+            return;
+        }
     }
 }

@@ -73,14 +73,16 @@ impl AssistantMessage {
 }
 
 /// One `data:` event of a streamed chat completion. Strings borrow from the event's text where
-/// they have no escapes: a stream is thousands of these, so each should cost few allocations.
+/// they have no escapes, and only the first choice is kept: a stream is thousands of these, so
+/// each should cost no allocation.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ChatChunk<'a> {
     #[serde(borrow)]
-    pub model: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    pub choices: Vec<ChunkChoice<'a>>,
+    pub model: Option<Text<'a>>,
+    /// The first of `choices` (tokenfactory never asks for more than one).
+    #[serde(borrow, rename = "choices", deserialize_with = "first_choice")]
+    pub choice: Option<ChunkChoice<'a>>,
     pub usage: Option<Usage>,
     /// An error event (`{"error": …}`) in the middle of a stream.
     pub error: Option<serde_json::Value>,
@@ -92,24 +94,78 @@ pub struct ChunkChoice<'a> {
     #[serde(borrow)]
     pub delta: Option<Delta<'a>>,
     #[serde(borrow)]
-    pub finish_reason: Option<Cow<'a, str>>,
+    pub finish_reason: Option<Text<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct Delta<'a> {
     #[serde(borrow)]
-    pub content: Option<Cow<'a, str>>,
+    pub content: Option<Text<'a>>,
     #[serde(borrow)]
-    pub reasoning_content: Option<Cow<'a, str>>,
+    pub reasoning_content: Option<Text<'a>>,
     #[serde(borrow)]
-    pub reasoning: Option<Cow<'a, str>>,
+    pub reasoning: Option<Text<'a>>,
 }
 
 impl Delta<'_> {
     pub fn reasoning(&self) -> Option<&str> {
         self.reasoning_content.as_deref().or(self.reasoning.as_deref()).filter(|r| !r.is_empty())
     }
+}
+
+/// A string borrowed from the JSON text when it has no escapes, owned otherwise. (A plain
+/// `Option<Cow<str>>` is always owned: serde's `borrow` does not reach inside the `Option`.)
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Text<'a>(pub Cow<'a, str>);
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(Visitor)
+    }
+}
+
+/// Keeps the first element of `choices` and skips the rest, without collecting them.
+fn first_choice<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Option<ChunkChoice<'a>>, D::Error> {
+    struct Visitor<'a>(std::marker::PhantomData<&'a ()>);
+    impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visitor<'a> {
+        type Value = Option<ChunkChoice<'a>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a list of choices")
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let first = seq.next_element::<ChunkChoice<'a>>()?;
+            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+            Ok(first)
+        }
+    }
+    d.deserialize_any(Visitor(std::marker::PhantomData))
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
@@ -232,6 +288,24 @@ mod tests {
     }
 
     #[test]
+    fn chunks_borrow_plain_strings_and_keep_the_first_choice() {
+        let data = r#"{"model":"m","choices":[{"delta":{"content":"plain"},"finish_reason":"stop"},{"delta":{"content":"second"}}]}"#;
+        let chunk: ChatChunk = serde_json::from_str(data).expect("parses");
+        let choice = chunk.choice.expect("first choice");
+        let content = choice.delta.and_then(|d| d.content).expect("content");
+        assert!(matches!(content.0, Cow::Borrowed("plain")), "{content:?}");
+        assert_eq!(choice.finish_reason.as_deref(), Some("stop"));
+        let escaped: ChatChunk = serde_json::from_str(r#"{"choices":[{"delta":{"content":"a\nb"}}]}"#).expect("parses");
+        let content = escaped.choice.and_then(|c| c.delta).and_then(|d| d.content).expect("content");
+        assert!(matches!(content.0, Cow::Owned(ref s) if s == "a\nb"), "{content:?}");
+        let none: ChatChunk =
+            serde_json::from_str(r#"{"choices":[],"usage":{"completion_tokens":3}}"#).expect("parses");
+        assert!(none.choice.is_none());
+        let null: ChatChunk = serde_json::from_str(r#"{"choices":null}"#).expect("parses");
+        assert!(null.choice.is_none());
+    }
+
+    #[test]
     fn models_with_created_zero_or_missing() {
         let l: ModelList = serde_json::from_str(
             r#"{"object":"list","data":[{"id":"a","object":"model","created":0,"owned_by":"o"},{"id":"b"}]}"#,
@@ -256,5 +330,26 @@ mod tests {
             serde_json::to_string(&r).expect("serialises"),
             r#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#
         );
+    }
+
+    mod fuzz {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn chunks_carry_their_content_through_any_escaping(content in "\\PC{0,80}", finish in proptest::option::of("[a-z_]{1,12}")) {
+                let data = serde_json::json!({"model": "m", "choices": [{"delta": {"content": content}, "finish_reason": finish}]}).to_string();
+                let chunk: ChatChunk = serde_json::from_str(&data).expect("a valid chunk parses");
+                let choice = chunk.choice.expect("a choice");
+                prop_assert_eq!(choice.delta.as_ref().and_then(|d| d.content.as_deref()), Some(content.as_str()));
+                prop_assert_eq!(choice.finish_reason.as_deref(), finish.as_deref());
+            }
+
+            #[test]
+            fn text_that_is_not_a_json_object_is_never_a_chunk(data in "[^{\\[\\s]\\PC{0,100}") {
+                prop_assert!(serde_json::from_str::<ChatChunk>(&data).is_err());
+            }
+        }
     }
 }

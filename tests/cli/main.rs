@@ -6,6 +6,7 @@ mod errors;
 mod generated;
 mod harness;
 mod keys;
+mod layers;
 mod models;
 mod proxy;
 mod redaction;

@@ -207,16 +207,16 @@ impl<'a> Printer<'a> {
         if let Some(model) = chunk.model
             && self.model.as_deref() != Some(&*model)
         {
-            self.model = Some(model.into_owned());
+            self.model = Some(model.0.into_owned());
         }
         if chunk.usage.is_some() {
             self.usage = chunk.usage;
         }
-        let Some(choice) = chunk.choices.into_iter().next() else {
+        let Some(choice) = chunk.choice else {
             return Ok(()); // a usage-only chunk
         };
         if let Some(reason) = choice.finish_reason {
-            self.finish_reason = Some(reason.into_owned());
+            self.finish_reason = Some(reason.0.into_owned());
         }
         let Some(delta) = choice.delta else { return Ok(()) };
         let reasoning = delta.reasoning();

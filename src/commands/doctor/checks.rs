@@ -470,7 +470,7 @@ impl Seen {
                 let server = ServerMessage::from_event(&serde_json::json!({ "error": error })).unwrap_or_default();
                 self.error = Some(ApiError::StreamError { server, content_received: self.chunks > 1 });
             }
-            self.finished |= chunk.choices.iter().any(|c| c.finish_reason.is_some());
+            self.finished |= chunk.choice.is_some_and(|c| c.finish_reason.is_some());
         }
     }
 
