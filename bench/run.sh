@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Benchmarks tokenfactory against curl on a loopback fake server, in the same run.
-# Usage: bench/run.sh [--quick] [--only startup|trip|latency|stream]...
-#        (needs python3 and curl; builds the release binary first)
+# Benchmarks on loopback fake servers (needs python3; curl for the comparison). Builds the release
+# binary first. Usage:
+#   bench/run.sh [--quick] [--only startup|trip|latency|stream]...   tokenfactory against curl
+#   bench/run.sh history [--runs N] [--exchanges N]                   recording cost, a 100,000-exchange history
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --locked >&2
-exec python3 bench/bench.py --binary target/release/tokenfactory "$@"
+case "${1:-}" in
+  history) shift; exec python3 bench/history.py --binary target/release/tokenfactory "$@" ;;
+  *) exec python3 bench/bench.py --binary target/release/tokenfactory "$@" ;;
+esac

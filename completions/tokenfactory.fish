@@ -46,6 +46,7 @@ complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -s h -l help -d 
 complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -s V -l version -d 'Print version'
 complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "chat" -d 'Send a prompt and print the answer'
 complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "models" -d 'List the models the API serves, to paste an exact ID'
+complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "history" -d 'Find past conversations: list, show, search, remove'
 complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "doctor" -d 'Check the setup step by step and explain what is wrong'
 complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "man" -d 'Print the man page (roff): tokenfactory(1), or tokenfactory-COMMAND(1)'
@@ -53,6 +54,7 @@ complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -s s -l 
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l temperature -d 'Sampling temperature (0 to 2)' -r
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l max-tokens -d 'Most tokens the answer may use (reasoning models spend part of it thinking)' -r
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l fallback-model -d 'Model to try next when the model is unavailable (503 or unknown); repeatable [env: OMNIVA_FALLBACK_MODELS]' -r -f -a "(__tokenfactory_models)"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l conversation -d 'Continue conversation ID (a unique prefix is enough; see `tokenfactory history`)' -r
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l base-url -d 'API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]' -r
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -s m -l model -d 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]' -r -f -a "(__tokenfactory_models)"
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l connect-timeout -d 'Seconds allowed to establish a connection [default: 10]' -r
@@ -69,6 +71,8 @@ complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l json 
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l reasoning -d 'Show the model\'s reasoning on stderr'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l stats -d 'Print model, token counts and timings to stderr after the answer'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l no-stdin -d 'Never read stdin (for cron and CI, where stdin is not a terminal but not input either)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -s c -l continue -d 'Continue the latest conversation: its messages are sent before the prompt'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l no-history -d 'Record nothing in the history, and read nothing from it [env: OMNIVA_HISTORY=off]'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -s v -l verbose -d 'Print each request and response line, timings and retries to stderr (key redacted)'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -s h -l help -d 'Print help'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -s V -l version -d 'Print version'
@@ -90,6 +94,101 @@ complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand models" -l jso
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand models" -s v -l verbose -d 'Print each request and response line, timings and retries to stderr (key redacted)'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand models" -s h -l help -d 'Print help'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand models" -s V -l version -d 'Print version'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and not __fish_seen_subcommand_from show search rm clear path" -s n -l limit -d 'How many conversations to list, newest first' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and not __fish_seen_subcommand_from show search rm clear path" -l base-url -d 'API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and not __fish_seen_subcommand_from show search rm clear path" -s m -l model -d 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]' -r -f -a "(__tokenfactory_models)"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and not __fish_seen_subcommand_from show search rm clear path" -l connect-timeout -d 'Seconds allowed to establish a connection [default: 10]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and not __fish_seen_subcommand_from show search rm clear path" -l timeout -d 'Seconds allowed for a whole request, or a stream\'s first byte [env: OMNIVA_TIMEOUT] [default: 600]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and not __fish_seen_subcommand_from show search rm clear path" -l idle-timeout -d 'Longest gap, in seconds, between two chunks of a stream [default: 120]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and not __fish_seen_subcommand_from show search rm clear path" -l retries -d 'Retries for 429, 500, 502, 503, 504 and failed connections; 0 disables [default: 2]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and not __fish_seen_subcommand_from show search rm clear path" -l max-wait -d 'Longest server-asked wait (Retry-After) to sleep before retrying [default: 60]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and not __fish_seen_subcommand_from show search rm clear path" -l ca-bundle -d 'PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]' -r -F
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and not __fish_seen_subcommand_from show search rm clear path" -l color -d 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and not __fish_seen_subcommand_from show search rm clear path" -l json -d 'Print the conversations as JSON'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and not __fish_seen_subcommand_from show search rm clear path" -s v -l verbose -d 'Print each request and response line, timings and retries to stderr (key redacted)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and not __fish_seen_subcommand_from show search rm clear path" -s h -l help -d 'Print help'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and not __fish_seen_subcommand_from show search rm clear path" -s V -l version -d 'Print version'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and not __fish_seen_subcommand_from show search rm clear path" -f -a "show" -d 'Print a conversation as Markdown: the latest, or ID (a unique prefix is enough)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and not __fish_seen_subcommand_from show search rm clear path" -f -a "search" -d 'Full-text search over prompts and answers, best matches first'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and not __fish_seen_subcommand_from show search rm clear path" -f -a "rm" -d 'Delete conversations (unique ID prefixes are enough)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and not __fish_seen_subcommand_from show search rm clear path" -f -a "clear" -d 'Delete the whole history (asks first on a terminal)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and not __fish_seen_subcommand_from show search rm clear path" -f -a "path" -d 'Print where the history file is'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from show" -l base-url -d 'API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from show" -s m -l model -d 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]' -r -f -a "(__tokenfactory_models)"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from show" -l connect-timeout -d 'Seconds allowed to establish a connection [default: 10]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from show" -l timeout -d 'Seconds allowed for a whole request, or a stream\'s first byte [env: OMNIVA_TIMEOUT] [default: 600]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from show" -l idle-timeout -d 'Longest gap, in seconds, between two chunks of a stream [default: 120]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from show" -l retries -d 'Retries for 429, 500, 502, 503, 504 and failed connections; 0 disables [default: 2]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from show" -l max-wait -d 'Longest server-asked wait (Retry-After) to sleep before retrying [default: 60]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from show" -l ca-bundle -d 'PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]' -r -F
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from show" -l color -d 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from show" -l json -d 'Print the conversation and every recorded field as JSON'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print each request and response line, timings and retries to stderr (key redacted)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from search" -s n -l limit -d 'How many matches to print' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from search" -l base-url -d 'API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from search" -s m -l model -d 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]' -r -f -a "(__tokenfactory_models)"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from search" -l connect-timeout -d 'Seconds allowed to establish a connection [default: 10]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from search" -l timeout -d 'Seconds allowed for a whole request, or a stream\'s first byte [env: OMNIVA_TIMEOUT] [default: 600]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from search" -l idle-timeout -d 'Longest gap, in seconds, between two chunks of a stream [default: 120]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from search" -l retries -d 'Retries for 429, 500, 502, 503, 504 and failed connections; 0 disables [default: 2]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from search" -l max-wait -d 'Longest server-asked wait (Retry-After) to sleep before retrying [default: 60]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from search" -l ca-bundle -d 'PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]' -r -F
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from search" -l color -d 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from search" -l json -d 'Print the matches as JSON'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from search" -s v -l verbose -d 'Print each request and response line, timings and retries to stderr (key redacted)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from search" -s h -l help -d 'Print help'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from search" -s V -l version -d 'Print version'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from rm" -l base-url -d 'API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from rm" -s m -l model -d 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]' -r -f -a "(__tokenfactory_models)"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from rm" -l connect-timeout -d 'Seconds allowed to establish a connection [default: 10]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from rm" -l timeout -d 'Seconds allowed for a whole request, or a stream\'s first byte [env: OMNIVA_TIMEOUT] [default: 600]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from rm" -l idle-timeout -d 'Longest gap, in seconds, between two chunks of a stream [default: 120]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from rm" -l retries -d 'Retries for 429, 500, 502, 503, 504 and failed connections; 0 disables [default: 2]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from rm" -l max-wait -d 'Longest server-asked wait (Retry-After) to sleep before retrying [default: 60]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from rm" -l ca-bundle -d 'PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]' -r -F
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from rm" -l color -d 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'Print each request and response line, timings and retries to stderr (key redacted)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from clear" -l base-url -d 'API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from clear" -s m -l model -d 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]' -r -f -a "(__tokenfactory_models)"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from clear" -l connect-timeout -d 'Seconds allowed to establish a connection [default: 10]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from clear" -l timeout -d 'Seconds allowed for a whole request, or a stream\'s first byte [env: OMNIVA_TIMEOUT] [default: 600]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from clear" -l idle-timeout -d 'Longest gap, in seconds, between two chunks of a stream [default: 120]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from clear" -l retries -d 'Retries for 429, 500, 502, 503, 504 and failed connections; 0 disables [default: 2]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from clear" -l max-wait -d 'Longest server-asked wait (Retry-After) to sleep before retrying [default: 60]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from clear" -l ca-bundle -d 'PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]' -r -F
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from clear" -l color -d 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from clear" -s y -l yes -d 'Do not ask (needed when stdin is not a terminal)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from clear" -s v -l verbose -d 'Print each request and response line, timings and retries to stderr (key redacted)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from clear" -s h -l help -d 'Print help'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from clear" -s V -l version -d 'Print version'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from path" -l base-url -d 'API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from path" -s m -l model -d 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]' -r -f -a "(__tokenfactory_models)"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from path" -l connect-timeout -d 'Seconds allowed to establish a connection [default: 10]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from path" -l timeout -d 'Seconds allowed for a whole request, or a stream\'s first byte [env: OMNIVA_TIMEOUT] [default: 600]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from path" -l idle-timeout -d 'Longest gap, in seconds, between two chunks of a stream [default: 120]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from path" -l retries -d 'Retries for 429, 500, 502, 503, 504 and failed connections; 0 disables [default: 2]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from path" -l max-wait -d 'Longest server-asked wait (Retry-After) to sleep before retrying [default: 60]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from path" -l ca-bundle -d 'PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]' -r -F
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from path" -l color -d 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from path" -s v -l verbose -d 'Print each request and response line, timings and retries to stderr (key redacted)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and __fish_seen_subcommand_from path" -s V -l version -d 'Print version'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -l explain -d 'Print the troubleshooting guide (marking what applies now), or one case: a status such as 429, or a name' -r
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -l base-url -d 'API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]' -r
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -s m -l model -d 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]' -r -f -a "(__tokenfactory_models)"

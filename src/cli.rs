@@ -94,6 +94,10 @@ pub enum Command {
     #[command(after_help = models_help())]
     Models(ModelsArgs),
 
+    /// Find past conversations: list, show, search, remove
+    #[command(after_help = history_help(), args_conflicts_with_subcommands = true)]
+    History(HistoryArgs),
+
     /// Check the setup step by step and explain what is wrong
     #[command(after_help = doctor_help())]
     Doctor(DoctorArgs),
@@ -143,8 +147,21 @@ fn chat_help() -> String {
   tokenfactory chat --stream \"Write a haiku about latency\"
   tokenfactory chat -s \"Answer in one sentence\" --stats \"Why is the sky blue?\"
   tokenfactory chat --fallback-model Omniva/Kimi-K2.5 \"hello\"
-  tokenfactory chat - < prompt.txt",
-        "\n  OMNIVA_FALLBACK_MODELS   comma-separated fallback models (--fallback-model)",
+  tokenfactory chat - < prompt.txt
+  tokenfactory chat -c \"now make it shorter\"",
+        "\n  OMNIVA_FALLBACK_MODELS   comma-separated fallback models (--fallback-model)\n  OMNIVA_HISTORY     history file, or off (--no-history)",
+    )
+}
+
+fn history_help() -> String {
+    footer(
+        "  tokenfactory history
+  tokenfactory history show
+  tokenfactory history show 3f2a --json
+  tokenfactory history search \"retrieval augmented\"
+  tokenfactory history rm 3f2a 9b01
+  tokenfactory history | head -1 | xargs tokenfactory history show",
+        "\n  OMNIVA_HISTORY     history file, or off",
     )
 }
 
@@ -190,6 +207,60 @@ pub struct CompletionsArgs {
     /// The shell to complete for
     #[arg(value_name = "SHELL")]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    #[command(subcommand)]
+    pub action: Option<HistoryAction>,
+
+    /// How many conversations to list, newest first
+    #[arg(short = 'n', long = "limit", value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+
+    /// Print the conversations as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HistoryAction {
+    /// Print a conversation as Markdown: the latest, or ID (a unique prefix is enough)
+    Show {
+        #[arg(value_name = "ID")]
+        id: Option<String>,
+
+        /// Print the conversation and every recorded field as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Full-text search over prompts and answers, best matches first
+    Search {
+        /// Words that must all occur (as words, in any order)
+        #[arg(value_name = "TEXT", required = true)]
+        text: Vec<String>,
+
+        /// How many matches to print
+        #[arg(short = 'n', long = "limit", value_name = "N", default_value_t = 20)]
+        limit: usize,
+
+        /// Print the matches as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete conversations (unique ID prefixes are enough)
+    Rm {
+        #[arg(value_name = "ID", required = true)]
+        ids: Vec<String>,
+    },
+    /// Delete the whole history (asks first on a terminal)
+    Clear {
+        /// Do not ask (needed when stdin is not a terminal)
+        #[arg(short = 'y', long)]
+        yes: bool,
+    },
+    /// Print where the history file is
+    Path,
 }
 
 #[derive(Debug, Args)]
@@ -270,6 +341,18 @@ pub struct ChatArgs {
     /// Never read stdin (for cron and CI, where stdin is not a terminal but not input either)
     #[arg(long)]
     pub no_stdin: bool,
+
+    /// Continue the latest conversation: its messages are sent before the prompt
+    #[arg(short = 'c', long = "continue", conflicts_with_all = ["conversation", "no_history"])]
+    pub continue_latest: bool,
+
+    /// Continue conversation ID (a unique prefix is enough; see `tokenfactory history`)
+    #[arg(long, value_name = "ID", conflicts_with = "no_history")]
+    pub conversation: Option<String>,
+
+    /// Record nothing in the history, and read nothing from it [env: OMNIVA_HISTORY=off]
+    #[arg(long)]
+    pub no_history: bool,
 }
 
 fn parse_secs(s: &str) -> Result<f64, String> {

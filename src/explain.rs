@@ -3,6 +3,7 @@
 
 use crate::api::{ApiError, Case, Timer, TlsKind};
 use crate::defaults;
+use crate::history::{HistoryError, Problem};
 use crate::settings::{KeyProblem, ProxySpec};
 use crate::time_text::utc_date;
 
@@ -20,6 +21,7 @@ impl Case {
             Case::Forbidden => "403",
             Case::UnknownModel => "model",
             Case::BadRequest => "400",
+            Case::ContextTooLong => "context",
             Case::EndpointNotFound => "404",
             Case::RateLimited => "429",
             Case::Unavailable => "503",
@@ -46,6 +48,7 @@ impl Case {
             "forbidden" => Case::Forbidden,
             "unknown-model" | "model-not-found" => Case::UnknownModel,
             "413" | "422" | "bad-request" => Case::BadRequest,
+            "context-length" | "too-long" | "context-window" => Case::ContextTooLong,
             "endpoint" | "not-found" => Case::EndpointNotFound,
             "rate-limit" | "rate-limited" | "quota" => Case::RateLimited,
             "unavailable" | "overloaded" | "fallback" => Case::Unavailable,
@@ -68,6 +71,7 @@ impl Case {
             Case::Forbidden => "403 Forbidden",
             Case::UnknownModel => "400/404 unknown model",
             Case::BadRequest => "400/413/422 bad request",
+            Case::ContextTooLong => "400 request longer than the model's context",
             Case::EndpointNotFound => "404 endpoint not found",
             Case::RateLimited => "429 Too Many Requests",
             Case::Unavailable => "503 Service Unavailable",
@@ -172,6 +176,14 @@ pub fn hints(case: Case, facts: &Facts) -> Vec<String> {
                 lines.push("check --temperature (0-2), --max-tokens and the prompt's size".into());
             }
             lines
+        }
+        Case::ContextTooLong => {
+            let model = facts.model.as_deref().unwrap_or("the model");
+            vec![
+                format!("the request is longer than {model} can read at once: a continued conversation sends every earlier turn"),
+                "start a fresh conversation: run chat without -c / --conversation (pass what matters in the prompt)".into(),
+                "or send less: a shorter prompt, or a model with a longer context (-m)".into(),
+            ]
         }
         Case::EndpointNotFound => {
             let tried = facts.url.as_deref().map(|u| format!(" (tried {u})")).unwrap_or_default();
@@ -288,6 +300,25 @@ fn proxy_hints(facts: &Facts) -> Vec<String> {
             format!("{which} refused or could not be reached"),
             "check the proxy address, or unset the variable / add the host to NO_PROXY to go direct".into(),
         ]
+    }
+}
+
+/// How to get the history working again.
+pub fn history_hints(error: &HistoryError) -> Vec<String> {
+    let path = error.path.display();
+    match error.kind {
+        Problem::Damaged => vec![
+            format!("move it aside (the history starts afresh): mv {path} {path}.damaged"),
+            "chat still works meanwhile; OMNIVA_HISTORY=off turns recording off".into(),
+        ],
+        Problem::Newer => vec!["upgrade tokenfactory, or point OMNIVA_HISTORY at another file for this version".into()],
+        Problem::Locked => vec!["another tokenfactory held the file for too long; try again".into()],
+        Problem::DiskFull => vec!["free some disk space, or point OMNIVA_HISTORY at another disk".into()],
+        Problem::Unwritable => vec![format!(
+            "check the permissions of {}, or point OMNIVA_HISTORY at a writable file",
+            error.path.parent().map_or_else(|| path.to_string(), |d| d.display().to_string())
+        )],
+        Problem::Other => Vec::new(),
     }
 }
 

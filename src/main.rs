@@ -8,6 +8,7 @@ mod cli;
 mod commands;
 mod defaults;
 mod explain;
+mod history;
 mod interrupt;
 mod output;
 mod report;
@@ -61,6 +62,7 @@ fn main() -> ExitCode {
         Command::Chat(args) => commands::chat::run(&ctx, args),
         Command::Models(args) => commands::models::run(&ctx, args),
         Command::Doctor(args) => commands::doctor::run(&ctx, args),
+        Command::History(args) => commands::history::run(&ctx, args),
         Command::Completions(_) | Command::Man { .. } => unreachable!("handled before the settings"),
     };
     match result {

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use crate::api::{ApiError, Case};
 use crate::explain::{self, Facts};
+use crate::history::HistoryError;
 use crate::output::Ui;
 use crate::settings::ConfigError;
 
@@ -60,6 +61,9 @@ pub fn report(error: &anyhow::Error, ui: &Ui, context: &ReportContext) -> Exit {
         details.push(format!("request id: {id}"));
     }
     let mut hints = Vec::new();
+    if let Some(history) = error.downcast_ref::<HistoryError>() {
+        hints.extend(explain::history_hints(history));
+    }
     if let Some(usage) = error.downcast_ref::<UsageError>()
         && let Some(hint) = &usage.hint
     {
@@ -105,7 +109,7 @@ fn classify(error: &anyhow::Error, context: &ReportContext) -> (Exit, Case, Fact
     let exit = match case {
         Case::KeyMissing | Case::KeyMalformed | Case::EndpointNotFound => Exit::Config,
         Case::Unauthorized | Case::Forbidden => Exit::Auth,
-        Case::UnknownModel | Case::BadRequest => Exit::BadRequest,
+        Case::UnknownModel | Case::BadRequest | Case::ContextTooLong => Exit::BadRequest,
         Case::RateLimited => Exit::RateLimited,
         Case::Unavailable | Case::ServerError => Exit::Server,
         Case::TlsTrust | Case::Network | Case::Proxy => Exit::Network,

@@ -13,6 +13,8 @@ pub enum Case {
     Forbidden,
     UnknownModel,
     BadRequest,
+    /// The request is longer than the model can read (a conversation that grew).
+    ContextTooLong,
     EndpointNotFound,
     RateLimited,
     Unavailable,
@@ -28,13 +30,14 @@ pub enum Case {
 
 impl Case {
     /// Every case of the troubleshooting table, in the order of the guide.
-    pub const ALL: [Case; 15] = [
+    pub const ALL: [Case; 16] = [
         Case::KeyMissing,
         Case::KeyMalformed,
         Case::Unauthorized,
         Case::Forbidden,
         Case::UnknownModel,
         Case::BadRequest,
+        Case::ContextTooLong,
         Case::EndpointNotFound,
         Case::RateLimited,
         Case::Unavailable,
@@ -56,6 +59,7 @@ impl ApiError {
                 403 => Case::Forbidden,
                 404 if f.names_model() => Case::UnknownModel,
                 404 | 300..=399 => Case::EndpointNotFound,
+                400 | 413 | 422 if f.exceeds_context() => Case::ContextTooLong,
                 400 if f.names_model() => Case::UnknownModel,
                 400 | 413 | 422 => Case::BadRequest,
                 407 => Case::Proxy,
@@ -78,6 +82,29 @@ impl ApiError {
 }
 
 impl HttpFailure {
+    /// Whether a 400/413/422 says the request is longer than the model's context window
+    /// (OpenAI's `context_length_exceeded`, vLLM's "maximum context length", and their kin).
+    pub fn exceeds_context(&self) -> bool {
+        let s = &self.server;
+        let code =
+            format!("{} {}", s.code.as_deref().unwrap_or(""), s.kind.as_deref().unwrap_or("")).to_ascii_lowercase();
+        if code.contains("context_length") || code.contains("context_window") {
+            return true;
+        }
+        let message = s.message.as_deref().unwrap_or("").to_ascii_lowercase();
+        [
+            "context length",
+            "context_length",
+            "context window",
+            "maximum context",
+            "prompt is too long",
+            "input is too long",
+            "too many tokens",
+        ]
+        .iter()
+        .any(|p| message.contains(p))
+    }
+
     /// Whether a 400/404 is about the requested model rather than the request or the endpoint.
     pub fn names_model(&self) -> bool {
         let s = &self.server;
@@ -199,5 +226,12 @@ mod tests {
             ApiError::Status(Box::new(failure(400, r#"{"error":{"message":"messages: field required"}}"#, "m"))).case(),
             Case::BadRequest
         );
+        for body in [
+            r#"{"error":{"message":"This model's maximum context length is 8192 tokens. However, you requested 9000 tokens.","code":"context_length_exceeded"}}"#,
+            r#"{"object":"error","message":"This model's maximum context length is 4096 tokens","type":"BadRequestError"}"#,
+            r#"{"detail":"Input is too long for the model"}"#,
+        ] {
+            assert_eq!(ApiError::Status(Box::new(failure(400, body, "m"))).case(), Case::ContextTooLong, "{body}");
+        }
     }
 }

@@ -62,6 +62,8 @@ pub struct ClientConfig {
 pub struct Reply<T> {
     pub raw: String,
     pub value: T,
+    /// The server's request id header, when it sent one.
+    pub request_id: Option<String>,
 }
 
 pub struct Client {
@@ -157,6 +159,7 @@ impl Client {
         response: Response,
         what: &'static str,
     ) -> Result<Reply<T>, ApiError> {
+        let request_id = request_id(response.headers());
         let raw = read_body(response).await?;
         let text = String::from_utf8(raw).map_err(|e| ApiError::Decode {
             what,
@@ -169,7 +172,7 @@ impl Client {
             what,
             detail: format!("{e}; the body starts with {:?}", text.chars().take(80).collect::<String>()),
         })?;
-        Ok(Reply { raw: text, value })
+        Ok(Reply { raw: text, value, request_id })
     }
 
     pub fn request_timeout(&self) -> Duration {
@@ -282,7 +285,7 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
     headers.get(name).and_then(|v| v.to_str().ok()).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
-fn request_id(headers: &HeaderMap) -> Option<String> {
+pub(super) fn request_id(headers: &HeaderMap) -> Option<String> {
     REQUEST_ID_HEADERS.iter().find_map(|name| header(headers, name))
 }
 

@@ -67,6 +67,7 @@ pub struct EventStream {
     request_timeout: Duration,
     idle: Duration,
     url: String,
+    request_id: Option<String>,
     /// How the body ended, when that was seen while draining a burst.
     ended: Option<Option<String>>,
 }
@@ -99,6 +100,7 @@ impl Client {
             let reply = within_request_timeout(remaining, timeout, &url, self.read_json(response, "chat completion"));
             return Ok(StreamStart::Whole(reply.await?));
         }
+        let request_id = super::client::request_id(response.headers());
         let (tx, frames) = mpsc::channel(FRAMES_AHEAD);
         let pump = tokio::spawn(pump(response, url.clone(), tx));
         Ok(StreamStart::Events(EventStream {
@@ -109,6 +111,7 @@ impl Client {
             request_timeout: timeout,
             idle,
             url,
+            request_id,
             ended: None,
         }))
     }
@@ -160,6 +163,11 @@ impl EventStream {
 
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// The server's request id header, when it sent one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
     }
 }
 

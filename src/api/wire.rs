@@ -36,6 +36,7 @@ pub struct Message {
 pub enum Role {
     System,
     User,
+    Assistant,
 }
 
 /// A non-streamed chat completion.

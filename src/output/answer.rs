@@ -1,14 +1,20 @@
-//! Writes model text as it arrives: the answer to stdout, reasoning to stderr (dimmed). Sanitised
-//! when the stream is a terminal, as received otherwise, flushed at every write so streamed tokens
-//! appear at once, and newline-terminated at the end.
+//! Writes model text as it arrives: the answer to stdout, reasoning to stderr (dimmed). The key is
+//! redacted even when split between two pieces; sanitised when the stream is a terminal, as
+//! received otherwise; flushed at every write so streamed tokens appear at once, and
+//! newline-terminated at the end.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use super::Palette;
 use super::sanitize::Sanitizer;
+use crate::settings::{Redactor, StreamRedaction};
 
 pub struct AnswerWriter<W: Write> {
     out: W,
+    /// The secrets to keep out of the answer; `None` when there are none.
+    redactor: Option<(Arc<Redactor>, StreamRedaction)>,
     sanitizer: Option<Sanitizer>,
     /// Dims the text (reasoning); applied after sanitising, so the style itself survives.
     dim: Option<Palette>,
@@ -26,6 +32,7 @@ impl<W: Write> AnswerWriter<W> {
     pub fn new(out: W, sanitize: bool) -> Self {
         AnswerWriter {
             out,
+            redactor: None,
             sanitizer: sanitize.then(Sanitizer::new),
             dim: None,
             scratch: String::new(),
@@ -33,15 +40,27 @@ impl<W: Write> AnswerWriter<W> {
         }
     }
 
+    /// Redacts `redactor`'s secrets from everything written.
+    pub fn redacting(mut self, redactor: Arc<Redactor>) -> Self {
+        if !redactor.is_empty() {
+            self.redactor = Some((redactor, StreamRedaction::default()));
+        }
+        self
+    }
+
     /// Writes a piece of the answer and flushes it.
     pub fn write(&mut self, text: &str) -> io::Result<()> {
+        let text = match &mut self.redactor {
+            Some((redactor, state)) => redactor.redact_piece(state, text),
+            None => Cow::Borrowed(text),
+        };
         let text = match &mut self.sanitizer {
             Some(s) => {
                 self.scratch.clear();
-                s.push(text, &mut self.scratch);
+                s.push(&text, &mut self.scratch);
                 self.scratch.as_str()
             }
-            None => text,
+            None => &text,
         };
         if text.is_empty() {
             return Ok(());

@@ -4,6 +4,7 @@
 
 pub mod answer;
 pub mod doctor;
+pub mod history;
 pub mod sanitize;
 pub mod spinner;
 pub mod style;
@@ -64,17 +65,18 @@ impl Ui {
 
     /// The one gate for text that came from a server, a proxy or a file: the key and proxy
     /// passwords are redacted, and on a terminal escape sequences and control characters are
-    /// dropped. Our own words pass it unchanged.
+    /// dropped. Our own words pass it unchanged. (The answer writers apply the same two steps to
+    /// a stream, piece by piece.)
     pub fn shown<'a>(&self, text: &'a str, to: Channel) -> Cow<'a, str> {
         let redacted = self.redactor.redact(text);
         if to.terminal { Cow::Owned(Sanitizer::clean(&redacted)) } else { redacted }
     }
 
-    /// Writes data to stdout and flushes it. A closed stdout comes back as a broken pipe, which
-    /// the reporter treats as success.
+    /// Writes data to stdout, the key redacted, and flushes it. A closed stdout comes back as a
+    /// broken pipe, which the reporter treats as success.
     pub fn data(&self, text: &str) -> io::Result<()> {
         let mut out = io::stdout().lock();
-        out.write_all(text.as_bytes())?;
+        out.write_all(self.redactor.redact(text).as_bytes())?;
         out.flush()
     }
 
@@ -137,6 +139,17 @@ impl Ui {
         }
     }
 
+    /// Asks a yes/no question on stderr and reads the answer from stdin (a terminal): only `y` or
+    /// `yes` is yes.
+    pub fn confirm(&self, question: &str) -> io::Result<bool> {
+        let mut err = io::stderr().lock();
+        err.write_all(question.as_bytes())?;
+        err.flush()?;
+        let mut answer = String::new();
+        io::stdin().read_line(&mut answer)?;
+        Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+    }
+
     /// A spinner on stderr showing `message`; nothing when stderr is not a terminal.
     pub fn spinner(&self, visible: bool, message: String) -> Spinner {
         Spinner::start(visible && self.err.terminal, message, self.live.clone())
@@ -144,11 +157,11 @@ impl Ui {
 
     /// The writer for the answer on stdout: sanitised on a terminal, as received otherwise.
     pub fn answer_writer(&self) -> AnswerWriter<io::Stdout> {
-        AnswerWriter::new(io::stdout(), self.out.terminal)
+        AnswerWriter::new(io::stdout(), self.out.terminal).redacting(self.redactor.clone())
     }
 
     /// The writer for reasoning on stderr: dimmed and sanitised on a terminal.
     pub fn reasoning_writer(&self) -> AnswerWriter<io::Stderr> {
-        AnswerWriter::dimmed(io::stderr(), self.err.terminal, self.err.palette)
+        AnswerWriter::dimmed(io::stderr(), self.err.terminal, self.err.palette).redacting(self.redactor.clone())
     }
 }

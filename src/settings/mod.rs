@@ -15,25 +15,36 @@ use crate::cli::{ColorWhen, GlobalArgs};
 use crate::defaults;
 
 pub use proxy::{ProxyError, ProxyRules, ProxySpec};
-pub use redact::Redactor;
+pub use redact::{Redactor, StreamRedaction};
 pub use secret::{KeyProblem, Secret};
 
 /// Which of the standard streams are terminals.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Terminals {
     pub stdin: bool,
     pub stdout: bool,
     pub stderr: bool,
+    /// Columns of the stdout terminal (`COLUMNS` overrides; 80 when unknown).
+    pub width: usize,
 }
 
 impl Terminals {
     pub fn detect() -> Terminals {
         use std::io::IsTerminal;
+        let measured = terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| usize::from(w.0));
+        let columns = process_env("COLUMNS").and_then(|c| c.trim().parse::<usize>().ok()).filter(|&c| c > 0);
         Terminals {
             stdin: std::io::stdin().is_terminal(),
             stdout: std::io::stdout().is_terminal(),
             stderr: std::io::stderr().is_terminal(),
+            width: columns.or(measured).unwrap_or(80),
         }
+    }
+}
+
+impl Default for Terminals {
+    fn default() -> Terminals {
+        Terminals { stdin: false, stdout: false, stderr: false, width: 80 }
     }
 }
 
@@ -74,6 +85,14 @@ pub struct CaBundle {
     pub ders: Vec<rustls::pki_types::CertificateDer<'static>>,
 }
 
+/// Where the conversation history lives, or why there is none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HistoryPlace {
+    File(PathBuf),
+    /// Turned off (`OMNIVA_HISTORY=off`), or no data directory could be found: the reason.
+    Off(String),
+}
+
 /// Everything the commands need to know about their environment.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -93,6 +112,8 @@ pub struct Settings {
     pub proxies: ProxyRules,
     pub verbose: bool,
     pub display: Display,
+    /// `OMNIVA_HISTORY`, else `history.db` in the platform's data directory.
+    pub history: HistoryPlace,
 }
 
 /// A setting that cannot be used: exit code 3.
@@ -153,6 +174,7 @@ impl Settings {
 
         let proxies = ProxyRules::from_env(&env)?;
         let display = Display::resolve(args, &env, terminals);
+        let history = history_place(env("OMNIVA_HISTORY"));
 
         Ok(Settings {
             key,
@@ -172,6 +194,7 @@ impl Settings {
             proxies,
             verbose: args.verbose,
             display,
+            history,
         })
     }
 
@@ -195,6 +218,23 @@ impl Settings {
             redactor = redactor.with(&password, "****".into());
         }
         redactor
+    }
+}
+
+/// `OMNIVA_HISTORY=off` turns history off, any other value is the file; unset, the file is
+/// `tokenfactory/history.db` in the platform's data directory (`$XDG_DATA_HOME`, else
+/// `~/.local/share`, on Linux; `~/Library/Application Support` on macOS).
+fn history_place(value: Option<String>) -> HistoryPlace {
+    use etcetera::BaseStrategy;
+    match value {
+        Some(v) if ["off", "0", "false", "no", "none"].contains(&v.trim().to_ascii_lowercase().as_str()) => {
+            HistoryPlace::Off("OMNIVA_HISTORY=off".into())
+        }
+        Some(path) => HistoryPlace::File(PathBuf::from(path)),
+        None => match etcetera::base_strategy::choose_native_strategy() {
+            Ok(dirs) => HistoryPlace::File(dirs.data_dir().join("tokenfactory").join("history.db")),
+            Err(_) => HistoryPlace::Off("no home directory to keep it in; set OMNIVA_HISTORY=/path/history.db".into()),
+        },
     }
 }
 

@@ -16,12 +16,69 @@ pub struct Redactor {
 
 #[derive(Debug, Clone)]
 struct Hidden {
-    chars: Vec<char>,
-    /// How many leading characters are the issuer's public prefix (`sk-proj-`): the same in every
-    /// key of its kind, so a run that lies wholly inside it gives nothing away (and our own hints
-    /// may name it).
+    bytes: Vec<u8>,
+    /// At least `RUN` characters: runs are redacted; shorter: the whole word.
+    long: bool,
+    /// How many leading bytes are the issuer's public prefix (`sk-proj-`): the same in every key of
+    /// its kind, so a run that lies wholly inside it gives nothing away (and our own hints may name
+    /// it).
     public: usize,
+    /// Every 8-byte window of the secret, sorted, and a bitmap of their first two bytes: a text
+    /// position is checked only when both say it may start a run (long texts, e.g. a history
+    /// prompt of megabytes, are scanned at memory speed).
+    windows: Vec<u64>,
+    pairs: Vec<u64>,
     replacement: String,
+}
+
+impl Hidden {
+    fn new(secret: &str, replacement: String) -> Hidden {
+        let bytes = secret.as_bytes().to_vec();
+        let long = secret.chars().count() >= RUN;
+        let mut windows: Vec<u64> = if long { bytes.windows(8).map(word).collect() } else { Vec::new() };
+        windows.sort_unstable();
+        windows.dedup();
+        let mut pairs = vec![0u64; 1024];
+        for w in bytes.windows(2) {
+            let pair = usize::from(w[0]) << 8 | usize::from(w[1]);
+            pairs[pair / 64] |= 1 << (pair % 64);
+        }
+        Hidden { public: public_prefix(secret), bytes, long, windows, pairs, replacement }
+    }
+
+    /// The length in bytes of the secret's run that starts at `at` in `text`, or 0.
+    fn run_at(&self, text: &str, at: usize) -> usize {
+        let t = text.as_bytes();
+        let Some(window) = t.get(at..at + 8) else { return 0 };
+        let pair = usize::from(window[0]) << 8 | usize::from(window[1]);
+        if self.pairs[pair / 64] & (1 << (pair % 64)) == 0
+            || self.windows.binary_search(&word(window)).is_err()
+            || !text.is_char_boundary(at)
+        {
+            return 0;
+        }
+        let mut len = longest_run(&t[at..], &self.bytes, self.public);
+        while !text.is_char_boundary(at + len) {
+            len -= 1; // the texts parted inside a character
+        }
+        if text[at..at + len].chars().count() >= RUN { len } else { 0 }
+    }
+
+    /// The secret's length when the whole of it stands at `at` as a word of its own, or 0.
+    fn word_at(&self, text: &str, at: usize) -> usize {
+        let token = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '~' | '+' | '/' | '=');
+        let end = at + self.bytes.len();
+        let fits = text.as_bytes().get(at..end) == Some(&self.bytes[..]) && text.is_char_boundary(at);
+        let alone = !text[..at].chars().next_back().is_some_and(token)
+            && !text.get(end..).and_then(|rest| rest.chars().next()).is_some_and(token);
+        if fits && alone { self.bytes.len() } else { 0 }
+    }
+}
+
+fn word(bytes: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&bytes[..8]);
+    u64::from_le_bytes(w)
 }
 
 impl Redactor {
@@ -30,10 +87,15 @@ impl Redactor {
         Redactor::default()
     }
 
+    /// Whether there is nothing to redact.
+    pub fn is_empty(&self) -> bool {
+        self.secrets.is_empty()
+    }
+
     /// Adds a secret and its replacement. Empty secrets are ignored.
     pub fn with(mut self, secret: &str, replacement: String) -> Redactor {
-        if !secret.is_empty() && !self.secrets.iter().any(|h| h.chars.iter().copied().eq(secret.chars())) {
-            self.secrets.push(Hidden { chars: secret.chars().collect(), public: public_prefix(secret), replacement });
+        if !secret.is_empty() && !self.secrets.iter().any(|h| h.bytes == secret.as_bytes()) {
+            self.secrets.push(Hidden::new(secret, replacement));
         }
         self
     }
@@ -52,7 +114,7 @@ impl Redactor {
     }
 }
 
-/// The length of a key's issuer prefix: lowercase segments ending in `-` or `_` (`sk-`,
+/// The length of a key's issuer prefix in bytes: lowercase segments ending in `-` or `_` (`sk-`,
 /// `sk-proj-`, `github_pat_`), each of at most 10 characters.
 fn public_prefix(secret: &str) -> usize {
     let mut end = 0;
@@ -61,7 +123,7 @@ fn public_prefix(secret: &str) -> usize {
         match c {
             'a'..='z' | '0'..='9' if segment < 10 => segment += 1,
             '-' | '_' if segment > 0 => {
-                end = secret[..=i].chars().count();
+                end = i + 1;
                 segment = 0;
             }
             _ => break,
@@ -72,37 +134,82 @@ fn public_prefix(secret: &str) -> usize {
 
 /// `Some(new text)` when the secret occurs in `text`.
 fn redact_one(text: &str, hidden: &Hidden) -> Option<String> {
-    let secret = &hidden.chars[..];
-    // Cheap exit for the common case: no character of the text starts a match.
-    let first = secret.first()?;
-    if secret.len() < RUN && !text.contains(*first) {
-        return None;
-    }
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    let mut found = false;
-    let mut i = 0;
-    while i < chars.len() {
-        let matched = if secret.len() >= RUN {
-            longest_run(&chars[i..], secret, hidden.public)
-        } else {
-            whole_word(&chars, i, secret)
-        };
-        if matched >= RUN.min(secret.len()) {
-            out.push_str(&hidden.replacement);
-            i += matched;
-            found = true;
-        } else {
-            out.push(chars[i]);
-            i += 1;
+    let (out, replaced, _) = redact_from(text, 0, false, hidden);
+    replaced.then_some(out)
+}
+
+/// Redacts `text[from..]`, where `text[..from]` was written already: a run that started there is
+/// cut off at `from` (its rest replaced, unless `masking` says the earlier piece already ended with
+/// the replacement). Returns the text from `from` on, whether anything was replaced, and whether
+/// it ends inside a replaced run.
+fn redact_from(text: &str, from: usize, masking: bool, hidden: &Hidden) -> (String, bool, bool) {
+    let candidates: Box<dyn Iterator<Item = usize>> = if hidden.long {
+        Box::new(0..text.len().saturating_sub(7))
+    } else {
+        Box::new(memchr::memmem::find_iter(text.as_bytes(), &hidden.bytes).filter(move |&at| at >= from))
+    };
+    let mut out = String::new();
+    let mut copied = from;
+    let mut replaced = false;
+    for at in candidates {
+        if at < copied && at >= from {
+            continue; // inside a run already replaced
         }
+        let len = if hidden.long { hidden.run_at(text, at) } else { hidden.word_at(text, at) };
+        if len == 0 || at + len <= copied {
+            continue;
+        }
+        out.push_str(&text[copied..at.max(copied)]);
+        if !(at < from && masking) {
+            out.push_str(&hidden.replacement);
+        }
+        copied = at + len;
+        replaced = true;
     }
-    found.then_some(out)
+    let ends_masked = replaced && copied == text.len();
+    out.push_str(&text[copied..]);
+    (out, replaced, ends_masked)
+}
+
+/// Where a stream's redaction stands between two pieces: the last characters written (raw) and
+/// whether they ended inside a replaced run, for each long secret.
+#[derive(Debug, Default)]
+pub struct StreamRedaction {
+    tails: Vec<(String, bool)>,
+}
+
+impl Redactor {
+    /// Redacts one piece of a stream (an answer as it arrives). A run split between two pieces is
+    /// caught as well: what was written cannot be taken back, so at most 7 characters of a run show
+    /// before the rest is replaced, and nothing is held back (no token waits for the next one).
+    pub fn redact_piece<'a>(&self, state: &mut StreamRedaction, piece: &'a str) -> Cow<'a, str> {
+        let mut text = Cow::Borrowed(piece);
+        state.tails.resize_with(self.secrets.len(), Default::default);
+        for (hidden, (tail, masking)) in self.secrets.iter().zip(state.tails.iter_mut()) {
+            if !hidden.long {
+                if let Some(redacted) = redact_one(&text, hidden) {
+                    text = Cow::Owned(redacted);
+                }
+                continue;
+            }
+            let from = tail.len();
+            let mut combined = std::mem::take(tail);
+            combined.push_str(&text);
+            let (out, replaced, ends_masked) = redact_from(&combined, from, *masking, hidden);
+            *masking = ends_masked || (*masking && !replaced && out.is_empty());
+            let keep = combined.char_indices().rev().nth(RUN - 2).map_or(0, |(i, _)| i);
+            *tail = combined[keep..].to_string();
+            if replaced {
+                text = Cow::Owned(out);
+            }
+        }
+        text
+    }
 }
 
 /// The length of the longest prefix of `text` that occurs somewhere in `secret` and reaches past
-/// its first `public` characters.
-fn longest_run(text: &[char], secret: &[char], public: usize) -> usize {
+/// its first `public` bytes.
+fn longest_run(text: &[u8], secret: &[u8], public: usize) -> usize {
     (0..secret.len())
         .filter(|&j| secret[j] == text[0])
         .map(|j| (j, text.iter().zip(&secret[j..]).take_while(|(a, b)| a == b).count()))
@@ -110,15 +217,6 @@ fn longest_run(text: &[char], secret: &[char], public: usize) -> usize {
         .map(|(_, len)| len)
         .max()
         .unwrap_or(0)
-}
-
-/// `secret.len()` when the whole secret starts at `at` and is not part of a longer token.
-fn whole_word(text: &[char], at: usize, secret: &[char]) -> usize {
-    let token = |c: &char| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '~' | '+' | '/' | '=');
-    let end = at + secret.len();
-    let fits = text.get(at..end) == Some(secret);
-    let alone = (at == 0 || !token(&text[at - 1])) && !text.get(end).is_some_and(token);
-    if fits && alone { secret.len() } else { 0 }
 }
 
 #[cfg(test)]
@@ -175,6 +273,22 @@ mod tests {
     }
 
     #[test]
+    fn a_run_split_between_stream_pieces_is_cut_off_where_it_is_seen() {
+        let r = redactor();
+        let mut state = StreamRedaction::default();
+        let pieces = ["Your key is sk-oaTE", "STKEY0123456789ab", "cdef25xx, keep it safe."];
+        let shown: String = pieces.iter().map(|p| r.redact_piece(&mut state, p).into_owned()).collect();
+        assert_eq!(shown, "Your key is sk-oaTEsk-o…25xx, keep it safe.");
+        for w in 0..=KEY.len() - 8 {
+            assert!(!shown.contains(&KEY[w..w + 8]), "{shown}");
+        }
+        let mut state = StreamRedaction::default();
+        let plain: String =
+            ["Nothing ", "secret ", "here."].iter().map(|p| r.redact_piece(&mut state, p).into_owned()).collect();
+        assert_eq!(plain, "Nothing secret here.");
+    }
+
+    #[test]
     fn several_secrets() {
         let r = redactor().with("hunter2", "****".into());
         assert_eq!(r.redact(&format!("proxy password hunter2, key {KEY}")), "proxy password ****, key sk-o…25xx");
@@ -195,6 +309,25 @@ mod tests {
         #[test]
         fn any_secret_and_text_never_panic(secret in any::<String>(), text in any::<String>()) {
             let _ = Redactor::none().with(&secret, "x".into()).redact(&text);
+        }
+
+        #[test]
+        fn no_run_of_eight_survives_any_split_of_a_stream(cuts in proptest::collection::vec(0usize..60, 0..6), prefix in "[a-z ]{0,10}") {
+            let text = format!("{prefix}echo {KEY} and again {} end", &KEY[5..20]);
+            let mut points: Vec<usize> = cuts.into_iter().map(|c| c.min(text.len())).collect();
+            points.sort_unstable();
+            let r = redactor();
+            let mut state = StreamRedaction::default();
+            let mut shown = String::new();
+            let mut last = 0;
+            for p in points.into_iter().chain([text.len()]) {
+                shown.push_str(&r.redact_piece(&mut state, &text[last..p]));
+                last = p;
+            }
+            for w in 0..=KEY.len() - 8 {
+                prop_assert!(!shown.contains(&KEY[w..w + 8]), "{}", shown);
+            }
+            prop_assert!(shown.ends_with(" end"));
         }
     }
 }

@@ -68,7 +68,7 @@ fn generated_man_pages_are_committed_and_fresh() {
     assert!(page.starts_with(".ie \\n(.g .ds Aq"), "roff: {}", &page[..40.min(page.len())]);
     assert!(page.contains("tokenfactory\\-chat(1)"), "the top page points at the command pages");
     check_committed("man/tokenfactory.1", &page);
-    for command in ["chat", "models", "doctor", "completions"] {
+    for command in ["chat", "models", "history", "doctor", "completions"] {
         let page = stdout_of(&["man", command]);
         assert!(page.contains(&format!(".TH tokenfactory-{command} 1")), "{page}");
         check_committed(&format!("man/tokenfactory-{command}.1"), &page);
@@ -84,6 +84,7 @@ fn generated_help_texts_match_their_snapshots() {
         (&["chat", "--help"][..], "tests/snapshots/help-chat.txt"),
         (&["models", "--help"][..], "tests/snapshots/help-models.txt"),
         (&["doctor", "--help"][..], "tests/snapshots/help-doctor.txt"),
+        (&["history", "--help"][..], "tests/snapshots/help-history.txt"),
         (&["completions", "--help"][..], "tests/snapshots/help-completions.txt"),
     ] {
         check_committed(file, &stdout_of(args));
@@ -100,7 +101,7 @@ fn help_lists_commands_in_the_order_a_newcomer_needs_them() {
 
 #[test]
 fn every_command_help_ends_with_examples_environment_and_exit_codes() {
-    for command in ["chat", "models", "doctor"] {
+    for command in ["chat", "models", "history", "doctor"] {
         let help = stdout_of(&[command, "--help"]);
         let examples = help.find("Examples:\n").expect("examples");
         let env = help.find("Environment:\n").expect("environment");

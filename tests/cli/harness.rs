@@ -33,15 +33,28 @@ pub const SCRUBBED: &[&str] = &[
     "COLUMNS",
 ];
 
-/// `tokenfactory` with a clean environment: nothing from the developer's shell leaks in.
+/// `tokenfactory` with a clean environment: nothing from the developer's shell leaks in. HOME is
+/// a fresh empty directory, so the history (and anything else kept per user) starts empty and
+/// never touches the machine's real home.
 pub fn tokenfactory() -> Command {
     let mut cmd = Command::cargo_bin("tokenfactory").expect("binary built");
     cmd.env_clear();
     for var in SCRUBBED {
         cmd.env_remove(var);
     }
-    cmd.env("PATH", "/usr/bin:/bin");
+    cmd.env("PATH", "/usr/bin:/bin").env("HOME", fresh_home());
     cmd
+}
+
+/// A new empty directory under the target directory, unique to this call.
+pub fn fresh_home() -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("home-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp home");
+    dir
 }
 
 /// `tokenfactory` with the test key set and the base URL pointed at `base`.
@@ -85,6 +98,7 @@ pub fn live(base: &str) -> std::process::Command {
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("tokenfactory"));
     cmd.env_clear()
         .env("PATH", "/usr/bin:/bin")
+        .env("HOME", fresh_home())
         .env("OMNIVA_API_KEY", KEY)
         .env("OMNIVA_BASE_URL", base)
         .stdin(std::process::Stdio::null())
@@ -133,7 +147,7 @@ pub fn run_in_terminal(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
         line.push_str(&quote(a));
     }
     let mut cmd = std::process::Command::new("script");
-    cmd.env_clear().env("PATH", "/usr/bin:/bin").args(["-qec", &line, "/dev/null"]);
+    cmd.env_clear().env("PATH", "/usr/bin:/bin").env("HOME", fresh_home()).args(["-qec", &line, "/dev/null"]);
     for (k, v) in env {
         cmd.env(k, v);
     }

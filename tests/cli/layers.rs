@@ -141,7 +141,7 @@ fn layers_only_output_report_and_main_write_to_the_terminal() {
         &["src/output/", "src/report.rs", "src/main.rs"],
         &["println!", "print!(", "eprintln!", "eprint!(", "dbg!(", "stdout()", "stderr()"],
         // settings asks whether the streams are terminals; asking is not writing.
-        &[".is_terminal()"],
+        &[".is_terminal()", "terminal_size_of("],
         "only output/, report.rs and main.rs write to the terminal",
     );
     assert!(found.is_empty(), "\n{}\n", found.join("\n"));

@@ -5,6 +5,7 @@ mod doctor;
 mod errors;
 mod generated;
 mod harness;
+mod history;
 mod keys;
 mod layers;
 mod models;

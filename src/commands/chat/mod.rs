@@ -1,6 +1,7 @@
 //! `tokenfactory chat`: one prompt in, the answer out on stdout; reasoning, stats and warnings on
 //! stderr. Non-streamed answers are handled here, streamed ones in `stream`.
 
+mod conversation;
 mod prompt;
 mod stats;
 mod stream;
@@ -10,12 +11,13 @@ use std::time::Instant;
 use anyhow::Result;
 
 use super::{Context, Interrupted};
-use crate::api::wire::{ChatCompletion, ChatRequest, Message, Role};
+use crate::api::wire::{ChatCompletion, ChatRequest};
 use crate::api::{ApiError, Client, Reply};
 use crate::cli::ChatArgs;
 use crate::output::{AnswerWriter, Tone};
 use crate::report::Exit;
 
+use conversation::{Conversation, Ended};
 use stats::Outcome;
 
 type Stdout = AnswerWriter<std::io::Stdout>;
@@ -24,32 +26,38 @@ type Stdout = AnswerWriter<std::io::Stdout>;
 /// Ctrl-C while stdin is read simply ends the process.
 pub fn run(ctx: &Context, args: &ChatArgs) -> Result<Exit> {
     let prompt = gather_prompt(ctx, args)?;
-    let client = ctx.client()?;
-    let request = ChatRequest {
+    let mut conversation = Conversation::start(ctx, args)?;
+    let mut request = ChatRequest {
         model: ctx.settings.model.clone(),
-        messages: messages(args.system.as_deref(), prompt),
+        messages: conversation.messages(args.system.as_deref(), prompt),
         temperature: args.temperature,
         max_tokens: args.max_tokens,
         stream: args.stream,
         stream_options: None,
     };
+    let client = ctx.client()?;
     let runtime = Context::runtime()?;
     let mut out = ctx.ui.answer_writer();
-    let outcome = runtime.block_on(async {
-        let work = converse(ctx, args, &client, request, &mut out);
+    let mut outcome = Outcome::new(Instant::now());
+    let result = runtime.block_on(async {
+        let work = converse(ctx, args, &client, &mut request, &mut out, &mut outcome);
         tokio::select! {
             result = work => Some(result),
             _ = tokio::signal::ctrl_c() => None,
         }
     });
-    match outcome {
-        Some(result) => result,
-        None => {
-            // What was printed stays; end its line so the shell prompt starts clean.
-            let _ = out.finish();
-            Err(Interrupted.into())
-        }
+    outcome.elapsed = outcome.started.elapsed();
+    if result.is_none() {
+        // What was printed stays; end its line so the shell prompt starts clean.
+        let _ = out.finish();
     }
+    let ended = match &result {
+        None => Ended::Interrupted,
+        Some(Ok(_)) => Ended::Answered,
+        Some(Err(e)) => Ended::Failed(e),
+    };
+    conversation.record(ctx, &request, &outcome, ended);
+    result.unwrap_or_else(|| Err(Interrupted.into()))
 }
 
 fn gather_prompt(ctx: &Context, args: &ChatArgs) -> Result<String> {
@@ -75,48 +83,43 @@ fn gather_prompt(ctx: &Context, args: &ChatArgs) -> Result<String> {
     Ok(prompt::assemble(&args.prompt, stdin, mode)?)
 }
 
-fn messages(system: Option<&str>, prompt: String) -> Vec<Message> {
-    let mut messages = Vec::with_capacity(2);
-    if let Some(system) = system {
-        messages.push(Message { role: Role::System, content: system.to_string() });
-    }
-    messages.push(Message { role: Role::User, content: prompt });
-    messages
-}
-
+/// Asks the model, then each fallback, until one answers; prints the answer and fills in
+/// `outcome` as it arrives.
 async fn converse(
     ctx: &Context,
     args: &ChatArgs,
     client: &Client,
-    mut request: ChatRequest,
+    request: &mut ChatRequest,
     out: &mut Stdout,
+    outcome: &mut Outcome,
 ) -> Result<Exit> {
-    let started = Instant::now();
     let mut spinner = ctx.spinner(format!("waiting for {}…", request.model));
     let policy = ctx.retry_policy();
     let models = model_chain(ctx, args, &request.model);
     for (i, model) in models.iter().enumerate() {
         // The request is reused, not copied: the prompt may be tens of megabytes.
         request.model = model.clone();
+        outcome.model_asked = model.clone();
         if i > 0 {
             spinner.set_message(format!("waiting for {model}…"));
         }
         let result = if request.stream {
-            stream::run(ctx, args, client, &mut request, out, &mut spinner, started).await
+            stream::run(ctx, args, client, request, out, &mut spinner, outcome).await
         } else {
-            let reply = policy.run(|| client.chat(&request), |n| super::announce_retry(&ctx.ui, &spinner, n)).await;
+            let reply = policy.run(|| client.chat(request), |n| super::announce_retry(&ctx.ui, &spinner, n)).await;
             spinner.clear();
             match reply {
-                Ok(reply) => print_whole(ctx, args, reply, out, started),
+                Ok(reply) => print_whole(ctx, args, reply, out, outcome),
                 Err(e) => Err(e.into()),
             }
         };
         match result {
-            Ok(outcome) => {
+            Ok(()) => {
                 if i > 0 {
                     ctx.ui.say(Tone::Note, &format!("answered by fallback model {model}"));
                 }
-                return Ok(stats::finish(ctx, args, &request, &outcome));
+                outcome.elapsed = outcome.started.elapsed();
+                return Ok(stats::finish(ctx, args, request, outcome));
             }
             Err(e) => match models.get(i + 1) {
                 Some(next) if falls_back(&e) => {
@@ -157,38 +160,35 @@ fn print_whole(
     args: &ChatArgs,
     reply: Reply<ChatCompletion>,
     out: &mut Stdout,
-    started: Instant,
-) -> Result<Outcome> {
+    outcome: &mut Outcome,
+) -> Result<()> {
     let completion = reply.value;
     let choice = completion.choices.first();
     let message = choice.and_then(|c| c.message.as_ref());
     let content = message.and_then(|m| m.content.as_deref()).unwrap_or("");
+    outcome.request_id = reply.request_id;
+    outcome.model = completion.model.clone();
+    outcome.usage = completion.usage;
+    outcome.finish_reason = choice.and_then(|c| c.finish_reason.clone());
+    outcome.answer = content.to_string();
+    outcome.reasoning = message.and_then(|m| m.reasoning()).unwrap_or_default().to_string();
     if args.json {
         out.write(&reply.raw)?;
     } else {
         if completion.choices.is_empty() {
             anyhow::bail!("the server answered without any choices (no answer to print)");
         }
-        if args.reasoning
-            && let Some(reasoning) = message.and_then(|m| m.reasoning())
-        {
+        if args.reasoning && !outcome.reasoning.is_empty() {
             let mut sink = reasoning_sink(ctx);
             // stderr is diagnostics: its failure must not stop the answer.
-            let _ = sink.write(reasoning);
+            let _ = sink.write(&outcome.reasoning);
             let _ = sink.finish();
         }
         out.write(content)?;
     }
+    outcome.content = true;
     out.finish()?;
-    Ok(Outcome {
-        model: completion.model.clone(),
-        usage: completion.usage,
-        finish_reason: choice.and_then(|c| c.finish_reason.clone()),
-        content_empty: content.trim().is_empty(),
-        elapsed: started.elapsed(),
-        first_token: None,
-        chunks: None,
-    })
+    Ok(())
 }
 
 /// Reasoning on stderr: dimmed and sanitised on a terminal, as received otherwise.

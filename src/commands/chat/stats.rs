@@ -1,25 +1,54 @@
 //! After the answer: `--stats` on stderr, and the warnings about a token budget that ran out.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::api::wire::{ChatRequest, Usage};
 use crate::cli::ChatArgs;
 use crate::commands::Context;
 use crate::report::Exit;
 
-/// What the answer turned out to be.
-#[derive(Debug, Default)]
+/// What the answer turned out to be, filled in as it arrives: when a stream breaks or Ctrl-C
+/// stops it, this is what was printed.
+#[derive(Debug)]
 pub struct Outcome {
+    /// When the first request was sent.
+    pub started: Instant,
+    /// The model the answering request asked for (a fallback, after one).
+    pub model_asked: String,
     /// The model that answered, as the server named it.
     pub model: Option<String>,
     pub usage: Option<Usage>,
     pub finish_reason: Option<String>,
-    pub content_empty: bool,
+    /// Content (or, with --json, a chunk) reached stdout.
+    pub content: bool,
+    /// The answer and the reasoning as the model wrote them.
+    pub answer: String,
+    pub reasoning: String,
+    pub request_id: Option<String>,
     pub elapsed: Duration,
     /// Streamed answers: when the first content arrived.
     pub first_token: Option<Duration>,
     /// Streamed answers: how many chunks carried content or reasoning.
     pub chunks: Option<u64>,
+}
+
+impl Outcome {
+    pub fn new(started: Instant) -> Outcome {
+        Outcome {
+            started,
+            model_asked: String::new(),
+            model: None,
+            usage: None,
+            finish_reason: None,
+            content: false,
+            answer: String::new(),
+            reasoning: String::new(),
+            request_id: None,
+            elapsed: Duration::ZERO,
+            first_token: None,
+            chunks: None,
+        }
+    }
 }
 
 /// Prints the stats and budget warnings; returns the exit code of a completed answer.
@@ -31,7 +60,7 @@ pub fn finish(ctx: &Context, args: &ChatArgs, request: &ChatRequest, outcome: &O
         return Exit::Ok;
     }
     let budget = request.max_tokens.map(|n| format!(" (--max-tokens {n})")).unwrap_or_default();
-    if outcome.content_empty {
+    if outcome.answer.trim().is_empty() {
         ctx.ui.warn(
             &format!("the answer is empty: the token budget ran out{budget} before the model wrote anything"),
             &["raise --max-tokens (reasoning models spend part of it thinking)".into()],

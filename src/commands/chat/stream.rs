@@ -1,13 +1,11 @@
 //! `chat --stream`: each network read's content goes to stdout at once (one write per read, so a
 //! burst costs one syscall), reasoning to stderr, and every fault keeps what was printed.
 
-use std::time::{Duration, Instant};
-
 use anyhow::Result;
 
 use super::stats::Outcome;
 use super::{Stdout, print_whole};
-use crate::api::wire::{ChatChunk, ChatRequest, StreamOptions, Usage};
+use crate::api::wire::{ChatChunk, ChatRequest, StreamOptions};
 use crate::api::{
     ApiError, Client, Ending, EventStream, RetryNotice, ServerMessage, SseBatch, StreamFault, StreamStart, Timer,
     is_done,
@@ -16,6 +14,7 @@ use crate::cli::ChatArgs;
 use crate::commands::{Context, announce_retry};
 use crate::output::{AnswerWriter, Spinner};
 
+/// Streams the answer to `out`, filling in `outcome` as it arrives.
 pub async fn run(
     ctx: &Context,
     args: &ChatArgs,
@@ -23,20 +22,22 @@ pub async fn run(
     request: &mut ChatRequest,
     out: &mut Stdout,
     spinner: &mut Spinner,
-    started: Instant,
-) -> Result<Outcome> {
+    outcome: &mut Outcome,
+) -> Result<()> {
     let mut events = match open(ctx, args, client, request, spinner).await {
         Ok(StreamStart::Events(events)) => events,
         Ok(StreamStart::Whole(reply)) => {
             spinner.clear();
-            return print_whole(ctx, args, reply, out, started);
+            return print_whole(ctx, args, reply, out, outcome);
         }
         Err(e) => {
             spinner.clear();
             return Err(e.into());
         }
     };
-    let mut printer = Printer::new(ctx, args, started);
+    outcome.request_id = events.request_id().map(str::to_string);
+    outcome.chunks = Some(0);
+    let mut printer = Printer::new(ctx, args, outcome);
     let result = loop {
         if let Err(e) = printer.next_read(&mut events).await {
             break Err(e.into());
@@ -51,8 +52,7 @@ pub async fn run(
     spinner.clear();
     printer.finish_reasoning();
     out.finish()?;
-    result?;
-    Ok(printer.outcome())
+    result
 }
 
 /// Sends the request (with retries). Some servers reject `stream_options`; the stats can do
@@ -87,10 +87,10 @@ enum Flow {
     Ended,
 }
 
-/// Reads a stream and prints it: what the chunks so far have told, and the buffers of one read.
+/// Reads a stream and prints it: the buffers of one read, and where what the chunks tell goes.
 struct Printer<'a> {
     args: &'a ChatArgs,
-    started: Instant,
+    outcome: &'a mut Outcome,
     reasoning: AnswerWriter<std::io::Stderr>,
     batch: SseBatch,
     /// The answer text (or, with --json, the chunk lines) of the current read.
@@ -101,20 +101,13 @@ struct Printer<'a> {
     /// The read ended the stream (it was the last one).
     last: bool,
     done: bool,
-    /// Content (or, with --json, a chunk) has been written to stdout.
-    content: bool,
-    model: Option<String>,
-    usage: Option<Usage>,
-    finish_reason: Option<String>,
-    first_token: Option<Duration>,
-    chunks: u64,
 }
 
 impl<'a> Printer<'a> {
-    fn new(ctx: &Context, args: &'a ChatArgs, started: Instant) -> Printer<'a> {
+    fn new(ctx: &Context, args: &'a ChatArgs, outcome: &'a mut Outcome) -> Printer<'a> {
         Printer {
             args,
-            started,
+            outcome,
             reasoning: ctx.ui.reasoning_writer(),
             batch: SseBatch::default(),
             text: String::new(),
@@ -122,12 +115,6 @@ impl<'a> Printer<'a> {
             failure: None,
             last: false,
             done: false,
-            content: false,
-            model: None,
-            usage: None,
-            finish_reason: None,
-            first_token: None,
-            chunks: 0,
         }
     }
 
@@ -146,7 +133,7 @@ impl<'a> Printer<'a> {
         };
         // The one end-of-stream rule: [DONE], or a finish reason followed by the close.
         if (self.last || matches!(fault, Some(StreamFault::Closed { .. })))
-            && Ending::of(self.done, self.finish_reason.is_some()) != Ending::Cut
+            && Ending::of(self.done, self.outcome.finish_reason.is_some()) != Ending::Cut
         {
             self.last = true;
             return Ok(());
@@ -163,14 +150,16 @@ impl<'a> Printer<'a> {
             Some(StreamFault::Stalled { timer: Timer::Request, after }) => {
                 Err(ApiError::Timeout { timer: Timer::Request, after, url: events.url().to_string() })
             }
-            Some(StreamFault::Stalled { timer: Timer::Idle, after }) => {
-                Err(ApiError::StreamStalled { url: events.url().to_string(), after, content_received: self.content })
-            }
+            Some(StreamFault::Stalled { timer: Timer::Idle, after }) => Err(ApiError::StreamStalled {
+                url: events.url().to_string(),
+                after,
+                content_received: self.outcome.content,
+            }),
         }
     }
 
     fn cut(&self, url: &str, detail: Option<String>) -> ApiError {
-        ApiError::StreamCut { url: url.to_string(), content_received: self.content, detail }
+        ApiError::StreamCut { url: url.to_string(), content_received: self.outcome.content, detail }
     }
 
     /// Takes in the events of one read, up to `[DONE]` or an error event.
@@ -202,35 +191,39 @@ impl<'a> Printer<'a> {
         })?;
         if let Some(error) = chunk.error.filter(|e| !e.is_null()) {
             let server = ServerMessage::from_event(&serde_json::json!({ "error": error })).unwrap_or_default();
-            return Err(ApiError::StreamError { server, content_received: self.content || !self.text.is_empty() });
+            let content_received = self.outcome.content || !self.text.is_empty();
+            return Err(ApiError::StreamError { server, content_received });
         }
+        let outcome = &mut *self.outcome;
         if let Some(model) = chunk.model
-            && self.model.as_deref() != Some(&*model)
+            && outcome.model.as_deref() != Some(&*model)
         {
-            self.model = Some(model.0.into_owned());
+            outcome.model = Some(model.0.into_owned());
         }
         if chunk.usage.is_some() {
-            self.usage = chunk.usage;
+            outcome.usage = chunk.usage;
         }
         let Some(choice) = chunk.choice else {
             return Ok(()); // a usage-only chunk
         };
         if let Some(reason) = choice.finish_reason {
-            self.finish_reason = Some(reason.0.into_owned());
+            outcome.finish_reason = Some(reason.0.into_owned());
         }
         let Some(delta) = choice.delta else { return Ok(()) };
         let reasoning = delta.reasoning();
         let content = delta.content.as_deref().filter(|c| !c.is_empty());
         if let Some(r) = reasoning {
             self.thoughts.push_str(r);
+            outcome.reasoning.push_str(r);
         }
-        if let Some(c) = content
-            && !self.args.json
-        {
-            self.text.push_str(c);
+        if let Some(c) = content {
+            if !self.args.json {
+                self.text.push_str(c);
+            }
+            outcome.answer.push_str(c);
         }
         if reasoning.is_some() || content.is_some() {
-            self.chunks += 1;
+            *outcome.chunks.get_or_insert(0) += 1;
         }
         Ok(())
     }
@@ -248,9 +241,10 @@ impl<'a> Printer<'a> {
         if !self.text.is_empty() {
             spinner.clear();
             self.finish_reasoning();
-            self.first_token.get_or_insert_with(|| self.started.elapsed());
+            let started = self.outcome.started;
+            self.outcome.first_token.get_or_insert_with(|| started.elapsed());
             out.write(&self.text)?;
-            self.content = true;
+            self.outcome.content = true;
         }
         if let Some(e) = self.failure.take() {
             return Err(e.into());
@@ -260,17 +254,5 @@ impl<'a> Printer<'a> {
 
     fn finish_reasoning(&mut self) {
         let _ = self.reasoning.finish();
-    }
-
-    fn outcome(self) -> Outcome {
-        Outcome {
-            model: self.model,
-            usage: self.usage,
-            finish_reason: self.finish_reason,
-            content_empty: !self.content,
-            elapsed: self.started.elapsed(),
-            first_token: self.first_token,
-            chunks: Some(self.chunks),
-        }
     }
 }

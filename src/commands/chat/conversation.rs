@@ -1,0 +1,167 @@
+//! `chat`'s side of the history: the earlier turns that `-c` / `--conversation` send before the
+//! prompt, and the record of each exchange, written after the answer. A failure to record never
+//! costs the answer: it is one warning line.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use super::stats::Outcome;
+use crate::api::wire::{ChatRequest, Message, Role};
+use crate::api::{ApiError, Case};
+use crate::cli::ChatArgs;
+use crate::commands::Context;
+use crate::history::{self, Exchange, Status, Store};
+use crate::output::Channel;
+use crate::report::UsageError;
+use crate::settings::HistoryPlace;
+
+enum Opening {
+    Open(Store),
+    Pending(std::thread::JoinHandle<Result<Store, history::HistoryError>>),
+}
+
+/// How the exchange ended, for the record.
+pub enum Ended<'a> {
+    Answered,
+    Failed(&'a anyhow::Error),
+    Interrupted,
+}
+
+pub struct Conversation {
+    /// Where to record; `None` when history is off.
+    place: Option<PathBuf>,
+    /// The store, open already when continuing, else being opened on a thread of its own while
+    /// the request is under way, so recording costs only its insert once the answer is printed.
+    store: Option<Opening>,
+    id: String,
+    /// The earlier turns, as messages.
+    earlier: Vec<Message>,
+    /// The conversation's latest system prompt.
+    system: Option<String>,
+}
+
+impl Conversation {
+    /// A new conversation, or the one `-c` / `--conversation` names with its earlier turns.
+    pub fn start(ctx: &Context, args: &ChatArgs) -> Result<Conversation> {
+        let continues = args.continue_latest || args.conversation.is_some();
+        let place = match (&ctx.settings.history, args.no_history) {
+            (_, true) => None,
+            (HistoryPlace::File(path), false) => Some(path.clone()),
+            (HistoryPlace::Off(why), false) if continues => {
+                return Err(UsageError {
+                    message: format!("there is no history to continue: {why}"),
+                    hint: Some("leave out -c / --conversation to start a new conversation".into()),
+                }
+                .into());
+            }
+            (HistoryPlace::Off(_), false) => None,
+        };
+        match (place, continues) {
+            (Some(path), true) => Conversation::resume(path, args.conversation.as_deref()),
+            (place, _) => {
+                let store = place.clone().map(|path| Opening::Pending(std::thread::spawn(move || Store::open(&path))));
+                Ok(Conversation { place, store, id: history::new_id(), earlier: Vec::new(), system: None })
+            }
+        }
+    }
+
+    fn resume(path: PathBuf, prefix: Option<&str>) -> Result<Conversation> {
+        let nothing = |message: String| UsageError {
+            message,
+            hint: Some(
+                "start one with: tokenfactory chat \"your question\"; list them with: tokenfactory history".into(),
+            ),
+        };
+        let Some(store) = Store::open_existing(&path)? else {
+            return Err(nothing("there is no conversation to continue yet".into()).into());
+        };
+        let id = match prefix {
+            None => store.latest()?.ok_or_else(|| nothing("there is no conversation to continue yet".into()))?,
+            Some(prefix) => crate::commands::history::resolve(&store, prefix)?,
+        };
+        let (summary, exchanges) =
+            store.conversation(&id)?.ok_or_else(|| nothing(format!("conversation {id} is gone")))?;
+        // Turns that produced no answer (failures) are not part of what the model saw.
+        let earlier = exchanges
+            .into_iter()
+            .filter(|e| !e.answer.is_empty())
+            .flat_map(|e| {
+                [Message { role: Role::User, content: e.prompt }, Message { role: Role::Assistant, content: e.answer }]
+            })
+            .collect();
+        Ok(Conversation { place: Some(path), store: Some(Opening::Open(store)), id, earlier, system: summary.system })
+    }
+
+    /// The messages to send: the system prompt (`-s`, else the conversation's), the earlier turns,
+    /// then the prompt.
+    pub fn messages(&mut self, system: Option<&str>, prompt: String) -> Vec<Message> {
+        let system = system.map(str::to_string).or_else(|| self.system.clone());
+        let mut messages = Vec::with_capacity(self.earlier.len() + 2);
+        messages.extend(system.map(|content| Message { role: Role::System, content }));
+        messages.append(&mut self.earlier);
+        messages.push(Message { role: Role::User, content: prompt });
+        messages
+    }
+
+    /// Records the exchange, or says in one line why it could not be.
+    pub fn record(self, ctx: &Context, request: &ChatRequest, outcome: &Outcome, ended: Ended) {
+        let Some(path) = &self.place else { return };
+        let exchange = exchange(ctx, request, outcome, ended);
+        let result = match self.store {
+            Some(Opening::Open(store)) => Ok(store),
+            Some(Opening::Pending(opening)) => opening.join().unwrap_or_else(|_| Store::open(path)),
+            None => Store::open(path),
+        }
+        .and_then(|mut store| store.record(&self.id, &exchange));
+        if let Err(e) = result {
+            ctx.ui.warn(&format!("the exchange was not recorded in the history: {e}"), &[]);
+        }
+    }
+}
+
+/// What the history keeps of an exchange: never the key (every text passes the redactor), never a
+/// header.
+fn exchange(ctx: &Context, request: &ChatRequest, outcome: &Outcome, ended: Ended) -> Exchange {
+    let keep = |text: &str| ctx.ui.shown(text, Channel::PLAIN).into_owned();
+    let text_of = |role: Role| request.messages.iter().rev().find(|m| m.role == role).map(|m| keep(&m.content));
+    let mut request_id = outcome.request_id.clone();
+    let (status, failure, error) = match ended {
+        Ended::Interrupted => (Status::Interrupted, None, None),
+        Ended::Failed(e) => {
+            let api = e.downcast_ref::<ApiError>();
+            let case = api.map_or(Case::Other, ApiError::case);
+            if let Some(id) = api.and_then(ApiError::http).and_then(|h| h.request_id.clone()) {
+                request_id = Some(id);
+            }
+            let status = if outcome.content { Status::CutOff } else { Status::Failed };
+            (status, Some(case.name().to_string()), Some(keep(&e.to_string())))
+        }
+        Ended::Answered if outcome.finish_reason.as_deref() == Some("length") => (Status::CutOff, None, None),
+        Ended::Answered => (Status::Complete, None, None),
+    };
+    let answered = !matches!(status, Status::Failed);
+    let usage = outcome.usage.unwrap_or_default();
+    let tokens = |n: Option<u64>| n.map(|n| n as i64);
+    Exchange {
+        turn: 0,
+        at: history::now_ms(),
+        host: ctx.settings.base_url.host_str().unwrap_or_default().to_string(),
+        model_asked: ctx.settings.model.clone(),
+        model_answered: answered.then(|| outcome.model.clone().unwrap_or_else(|| outcome.model_asked.clone())),
+        system: text_of(Role::System),
+        prompt: text_of(Role::User).unwrap_or_default(),
+        answer: keep(&outcome.answer),
+        reasoning: (!outcome.reasoning.is_empty()).then(|| keep(&outcome.reasoning)),
+        finish_reason: outcome.finish_reason.clone(),
+        prompt_tokens: tokens(usage.prompt_tokens),
+        completion_tokens: tokens(usage.completion_tokens),
+        reasoning_tokens: tokens(usage.reasoning()),
+        duration_ms: Some(outcome.elapsed.as_millis() as i64),
+        first_token_ms: outcome.first_token.map(|d| d.as_millis() as i64),
+        request_id: request_id.as_deref().map(keep),
+        status,
+        failure,
+        error,
+    }
+}
