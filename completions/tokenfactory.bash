@@ -117,7 +117,7 @@ _tokenfactory() {
             return 0
             ;;
         tokenfactory__subcmd__chat)
-            opts="-s -c -m -v -h -V --system --temperature --max-tokens --stream --json --reasoning --stats --fallback-model --no-stdin --continue --conversation --no-history --base-url --model --connect-timeout --timeout --idle-timeout --retries --max-wait --ca-bundle --verbose --color --help --version"
+            opts="-s -c -m -v -h -V --system --temperature --max-tokens --stream --json --reasoning --stats --fallback-model --no-stdin --continue --conversation --no-history --print --schema --schema-retries --base-url --model --connect-timeout --timeout --idle-timeout --retries --max-wait --ca-bundle --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -144,6 +144,18 @@ _tokenfactory() {
                     return 0
                     ;;
                 --conversation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --print)
+                    COMPREPLY=($(compgen -W "curl python typescript http" -- "${cur}"))
+                    return 0
+                    ;;
+                --schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema-retries)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

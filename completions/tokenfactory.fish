@@ -55,6 +55,12 @@ complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l tempe
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l max-tokens -d 'Most tokens the answer may use (reasoning models spend part of it thinking)' -r
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l fallback-model -d 'Model to try next when the model is unavailable (503 or unknown); repeatable [env: OMNIVA_FALLBACK_MODELS]' -r -f -a "(__tokenfactory_models)"
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l conversation -d 'Continue conversation ID (a unique prefix is enough; see `tokenfactory history`)' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l print -d 'Print the request as a runnable program instead of sending it (the key stays $OMNIVA_API_KEY)' -r -f -a "curl\t''
+python\t''
+typescript\t''
+http\t''"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l schema -d 'The answer must be JSON valid against this JSON Schema (a file, or inline JSON)' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l schema-retries -d 'How many times an answer that fails the schema is asked for again; 0 never' -r
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l base-url -d 'API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]' -r
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -s m -l model -d 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]' -r -f -a "(__tokenfactory_models)"
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l connect-timeout -d 'Seconds allowed to establish a connection [default: 10]' -r

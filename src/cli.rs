@@ -148,7 +148,9 @@ fn chat_help() -> String {
   tokenfactory chat -s \"Answer in one sentence\" --stats \"Why is the sky blue?\"
   tokenfactory chat --fallback-model Omniva/Kimi-K2.5 \"hello\"
   tokenfactory chat - < prompt.txt
-  tokenfactory chat -c \"now make it shorter\"",
+  tokenfactory chat -c \"now make it shorter\"
+  tokenfactory chat --print python \"hi\" > first_call.py
+  tokenfactory chat --schema person.json \"Invent a person\" | jq .name",
         "\n  OMNIVA_FALLBACK_MODELS   comma-separated fallback models (--fallback-model)\n  OMNIVA_HISTORY     history file, or off (--no-history)",
     )
 }
@@ -353,6 +355,27 @@ pub struct ChatArgs {
     /// Record nothing in the history, and read nothing from it [env: OMNIVA_HISTORY=off]
     #[arg(long)]
     pub no_history: bool,
+
+    /// Print the request as a runnable program instead of sending it (the key stays $OMNIVA_API_KEY)
+    #[arg(long, value_name = "LANG")]
+    pub print: Option<PrintLanguage>,
+
+    /// The answer must be JSON valid against this JSON Schema (a file, or inline JSON)
+    #[arg(long, value_name = "SCHEMA")]
+    pub schema: Option<String>,
+
+    /// How many times an answer that fails the schema is asked for again; 0 never
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "schema")]
+    pub schema_retries: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PrintLanguage {
+    Curl,
+    Python,
+    #[value(alias = "ts")]
+    Typescript,
+    Http,
 }
 
 fn parse_secs(s: &str) -> Result<f64, String> {

@@ -3,8 +3,10 @@
 
 #![forbid(unsafe_code)]
 
+mod answer_schema;
 mod api;
 mod cli;
+mod codegen;
 mod commands;
 mod defaults;
 mod explain;

@@ -105,7 +105,7 @@ impl Client {
             // store (the slowest part of building the client).
             builder = builder.tls_certs_only(Vec::new());
         }
-        let base = config.base_url.as_str().trim_end_matches('/').to_string();
+        let base = config.base_url.as_str().to_string();
         let http = builder.build().map_err(|e| match classify_transport(&e, &base, None) {
             ApiError::Tls { kind, detail, .. } => ApiError::Setup { detail, tls: Some(kind) },
             other => ApiError::Setup { detail: other.to_string(), tls: None },
@@ -121,7 +121,7 @@ impl Client {
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("{}/{}", self.base, path.trim_start_matches('/'))
+        join(&self.base, path)
     }
 
     /// `POST /chat/completions`, not streamed.
@@ -274,6 +274,16 @@ pub(super) fn builder(connect_timeout: Duration, proxies: &ProxyRules) -> reqwes
         .no_proxy()
         .proxy(reqwest::Proxy::custom(move |url| rules.for_url(url).map(|p| p.url.clone())))
         .redirect(reqwest::redirect::Policy::none())
+}
+
+/// The URL of an API path under a base URL: `https://…/v1` and `chat/completions` give
+/// `https://…/v1/chat/completions`.
+pub fn endpoint(base: &Url, path: &str) -> String {
+    join(base.as_str(), path)
+}
+
+fn join(base: &str, path: &str) -> String {
+    format!("{}/{}", base.trim_end_matches('/'), path.trim_start_matches('/'))
 }
 
 /// `Not Found` for 404; empty for a status without a standard phrase.

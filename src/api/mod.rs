@@ -13,7 +13,7 @@ mod transport;
 pub mod wire;
 
 pub use case::Case;
-pub use client::{Client, ClientConfig, Reply, TraceEvent, Tracer};
+pub use client::{Client, ClientConfig, Reply, TraceEvent, Tracer, endpoint};
 pub use error::{ApiError, NetKind, Timer, TlsKind};
 pub use retry::{RetryNotice, RetryPolicy, parse_wait};
 pub use server_message::ServerMessage;

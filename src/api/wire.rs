@@ -18,6 +18,9 @@ pub struct ChatRequest {
     pub stream: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stream_options: Option<StreamOptions>,
+    /// `{"type":"json_schema",…}` for servers that constrain decoding (`chat --schema`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_format: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -326,6 +329,7 @@ mod tests {
             max_tokens: None,
             stream: false,
             stream_options: None,
+            response_format: None,
         };
         assert_eq!(
             serde_json::to_string(&r).expect("serialises"),

@@ -21,6 +21,7 @@ pub struct AnswerWriter<W: Write> {
     scratch: String,
     /// Whether the last byte written was not a newline.
     mid_line: bool,
+    silent: bool,
 }
 
 impl<W: Write> AnswerWriter<W> {
@@ -37,7 +38,14 @@ impl<W: Write> AnswerWriter<W> {
             dim: None,
             scratch: String::new(),
             mid_line: false,
+            silent: false,
         }
+    }
+
+    /// A writer that writes nothing (the answer is printed later, when complete).
+    pub fn silenced(mut self) -> Self {
+        self.silent = true;
+        self
     }
 
     /// Redacts `redactor`'s secrets from everything written.
@@ -50,6 +58,9 @@ impl<W: Write> AnswerWriter<W> {
 
     /// Writes a piece of the answer and flushes it.
     pub fn write(&mut self, text: &str) -> io::Result<()> {
+        if self.silent {
+            return Ok(());
+        }
         let text = match &mut self.redactor {
             Some((redactor, state)) => redactor.redact_piece(state, text),
             None => Cow::Borrowed(text),

@@ -37,13 +37,17 @@ pub struct Conversation {
     id: String,
     /// The earlier turns, as messages.
     earlier: Vec<Message>,
-    /// The conversation's latest system prompt.
+    /// The conversation's latest system prompt; after `messages`, the one sent (the user's own,
+    /// without what `--schema` adds).
     system: Option<String>,
+    /// Where the prompt is among the messages sent.
+    prompt_at: usize,
 }
 
 impl Conversation {
     /// A new conversation, or the one `-c` / `--conversation` names with its earlier turns.
-    pub fn start(ctx: &Context, args: &ChatArgs) -> Result<Conversation> {
+    /// `records` is false when nothing will be sent (`--print`): the history is only read.
+    pub fn start(ctx: &Context, args: &ChatArgs, records: bool) -> Result<Conversation> {
         let continues = args.continue_latest || args.conversation.is_some();
         let place = match (&ctx.settings.history, args.no_history) {
             (_, true) => None,
@@ -57,13 +61,17 @@ impl Conversation {
             }
             (HistoryPlace::Off(_), false) => None,
         };
-        match (place, continues) {
-            (Some(path), true) => Conversation::resume(path, args.conversation.as_deref()),
+        let mut conversation = match (place, continues) {
+            (Some(path), true) => Conversation::resume(path, args.conversation.as_deref())?,
             (place, _) => {
                 let store = place.clone().map(|path| Opening::Pending(std::thread::spawn(move || Store::open(&path))));
-                Ok(Conversation { place, store, id: history::new_id(), earlier: Vec::new(), system: None })
+                Conversation { place, store, id: history::new_id(), earlier: Vec::new(), system: None, prompt_at: 0 }
             }
+        };
+        if !records {
+            conversation.place = None;
         }
+        Ok(conversation)
     }
 
     fn resume(path: PathBuf, prefix: Option<&str>) -> Result<Conversation> {
@@ -90,24 +98,40 @@ impl Conversation {
                 [Message { role: Role::User, content: e.prompt }, Message { role: Role::Assistant, content: e.answer }]
             })
             .collect();
-        Ok(Conversation { place: Some(path), store: Some(Opening::Open(store)), id, earlier, system: summary.system })
+        Ok(Conversation {
+            place: Some(path),
+            store: Some(Opening::Open(store)),
+            id,
+            earlier,
+            system: summary.system,
+            prompt_at: 0,
+        })
     }
 
     /// The messages to send: the system prompt (`-s`, else the conversation's), the earlier turns,
     /// then the prompt.
     pub fn messages(&mut self, system: Option<&str>, prompt: String) -> Vec<Message> {
-        let system = system.map(str::to_string).or_else(|| self.system.clone());
+        if let Some(system) = system {
+            self.system = Some(system.to_string());
+        }
         let mut messages = Vec::with_capacity(self.earlier.len() + 2);
-        messages.extend(system.map(|content| Message { role: Role::System, content }));
+        messages.extend(self.system.clone().map(|content| Message { role: Role::System, content }));
         messages.append(&mut self.earlier);
         messages.push(Message { role: Role::User, content: prompt });
+        self.prompt_at = messages.len() - 1;
         messages
+    }
+
+    /// A system message was put before all the others (`--schema`'s instruction).
+    pub fn system_inserted(&mut self) {
+        self.prompt_at += 1;
     }
 
     /// Records the exchange, or says in one line why it could not be.
     pub fn record(self, ctx: &Context, request: &ChatRequest, outcome: &Outcome, ended: Ended) {
         let Some(path) = &self.place else { return };
-        let exchange = exchange(ctx, request, outcome, ended);
+        let prompt = request.messages.get(self.prompt_at).map_or("", |m| m.content.as_str());
+        let exchange = exchange(ctx, (self.system.as_deref(), prompt), outcome, ended);
         let result = match self.store {
             Some(Opening::Open(store)) => Ok(store),
             Some(Opening::Pending(opening)) => opening.join().unwrap_or_else(|_| Store::open(path)),
@@ -122,20 +146,23 @@ impl Conversation {
 
 /// What the history keeps of an exchange: never the key (every text passes the redactor), never a
 /// header.
-fn exchange(ctx: &Context, request: &ChatRequest, outcome: &Outcome, ended: Ended) -> Exchange {
+fn exchange(ctx: &Context, (system, prompt): (Option<&str>, &str), outcome: &Outcome, ended: Ended) -> Exchange {
     let keep = |text: &str| ctx.ui.shown(text, Channel::PLAIN).into_owned();
-    let text_of = |role: Role| request.messages.iter().rev().find(|m| m.role == role).map(|m| keep(&m.content));
     let mut request_id = outcome.request_id.clone();
     let (status, failure, error) = match ended {
         Ended::Interrupted => (Status::Interrupted, None, None),
         Ended::Failed(e) => {
             let api = e.downcast_ref::<ApiError>();
             let case = api.map_or(Case::Other, ApiError::case);
+            let mismatch = e.downcast_ref::<super::schema::Mismatch>().is_some();
+            let failure = if mismatch { "schema" } else { case.name() };
             if let Some(id) = api.and_then(ApiError::http).and_then(|h| h.request_id.clone()) {
                 request_id = Some(id);
             }
-            let status = if outcome.content { Status::CutOff } else { Status::Failed };
-            (status, Some(case.name().to_string()), Some(keep(&e.to_string())))
+            // An answer that broke off after content is cut off; one that never came, or did not
+            // match the schema, failed.
+            let status = if outcome.content && !mismatch { Status::CutOff } else { Status::Failed };
+            (status, Some(failure.to_string()), Some(keep(&e.to_string())))
         }
         Ended::Answered if outcome.finish_reason.as_deref() == Some("length") => (Status::CutOff, None, None),
         Ended::Answered => (Status::Complete, None, None),
@@ -149,8 +176,8 @@ fn exchange(ctx: &Context, request: &ChatRequest, outcome: &Outcome, ended: Ende
         host: ctx.settings.base_url.host_str().unwrap_or_default().to_string(),
         model_asked: ctx.settings.model.clone(),
         model_answered: answered.then(|| outcome.model.clone().unwrap_or_else(|| outcome.model_asked.clone())),
-        system: text_of(Role::System),
-        prompt: text_of(Role::User).unwrap_or_default(),
+        system: system.map(keep),
+        prompt: keep(prompt),
         answer: keep(&outcome.answer),
         reasoning: (!outcome.reasoning.is_empty()).then(|| keep(&outcome.reasoning)),
         finish_reason: outcome.finish_reason.clone(),

@@ -3,6 +3,7 @@
 
 mod conversation;
 mod prompt;
+mod schema;
 mod stats;
 mod stream;
 
@@ -11,11 +12,13 @@ use std::time::Instant;
 use anyhow::Result;
 
 use super::{Context, Interrupted};
-use crate::api::wire::{ChatCompletion, ChatRequest};
+use crate::answer_schema::AnswerSchema;
+use crate::api::wire::{ChatCompletion, ChatRequest, Message, Role, StreamOptions};
 use crate::api::{ApiError, Client, Reply};
-use crate::cli::ChatArgs;
+use crate::cli::{ChatArgs, PrintLanguage};
+use crate::codegen::Language;
 use crate::output::{AnswerWriter, Tone};
-use crate::report::Exit;
+use crate::report::{Exit, UsageError};
 
 use conversation::{Conversation, Ended};
 use stats::Outcome;
@@ -25,22 +28,38 @@ type Stdout = AnswerWriter<std::io::Stdout>;
 /// Runs `chat`. The prompt is gathered first, before any runtime or signal handler exists, so a
 /// Ctrl-C while stdin is read simply ends the process.
 pub fn run(ctx: &Context, args: &ChatArgs) -> Result<Exit> {
-    let prompt = gather_prompt(ctx, args)?;
-    let mut conversation = Conversation::start(ctx, args)?;
-    let mut request = ChatRequest {
-        model: ctx.settings.model.clone(),
-        messages: conversation.messages(args.system.as_deref(), prompt),
-        temperature: args.temperature,
-        max_tokens: args.max_tokens,
-        stream: args.stream,
-        stream_options: None,
+    let schema = match &args.schema {
+        Some(arg) => Some(AnswerSchema::load(arg).map_err(|message| UsageError {
+            message,
+            hint: Some("--schema takes a JSON Schema: a file, or inline JSON such as '{\"type\":\"object\"}'".into()),
+        })?),
+        None => None,
     };
+    let prompt = gather_prompt(ctx, args)?;
+    let mut conversation = Conversation::start(ctx, args, args.print.is_none())?;
+    let mut request = build_request(ctx, args, &mut conversation, prompt, schema.as_ref());
+    if let Some(language) = args.print {
+        // Nothing is sent, so no key is needed: the program reads it from the environment.
+        let language = match language {
+            PrintLanguage::Curl => Language::Curl,
+            PrintLanguage::Python => Language::Python,
+            PrintLanguage::Typescript => Language::TypeScript,
+            PrintLanguage::Http => Language::Http,
+        };
+        ctx.ui.data(&crate::codegen::program(language, &ctx.settings.base_url, &request))?;
+        return Ok(Exit::Ok);
+    }
     let client = ctx.client()?;
     let runtime = Context::runtime()?;
     let mut out = ctx.ui.answer_writer();
     let mut outcome = Outcome::new(Instant::now());
     let result = runtime.block_on(async {
-        let work = converse(ctx, args, &client, &mut request, &mut out, &mut outcome);
+        let work = async {
+            match &schema {
+                Some(schema) => schema::answer(ctx, args, &client, &mut request, &mut out, &mut outcome, schema).await,
+                None => converse(ctx, args, &client, &mut request, &mut out, &mut outcome).await,
+            }
+        };
         tokio::select! {
             result = work => Some(result),
             _ = tokio::signal::ctrl_c() => None,
@@ -58,6 +77,40 @@ pub fn run(ctx: &Context, args: &ChatArgs) -> Result<Exit> {
     };
     conversation.record(ctx, &request, &outcome, ended);
     result.unwrap_or_else(|| Err(Interrupted.into()))
+}
+
+/// The request exactly as it is sent (and as `--print` writes it): the conversation's messages,
+/// the schema's instruction after the system prompt, and the options.
+fn build_request(
+    ctx: &Context,
+    args: &ChatArgs,
+    conversation: &mut Conversation,
+    prompt: String,
+    schema: Option<&AnswerSchema>,
+) -> ChatRequest {
+    let mut messages = conversation.messages(args.system.as_deref(), prompt);
+    if let Some(schema) = schema {
+        match messages.first_mut().filter(|m| m.role == Role::System) {
+            Some(system) => {
+                system.content.push_str("\n\n");
+                system.content.push_str(&schema.instruction());
+            }
+            None => {
+                messages.insert(0, Message { role: Role::System, content: schema.instruction() });
+                conversation.system_inserted();
+            }
+        }
+    }
+    ChatRequest {
+        model: ctx.settings.model.clone(),
+        messages,
+        temperature: args.temperature,
+        max_tokens: args.max_tokens,
+        stream: args.stream,
+        // `--stats` asks a stream for its usage.
+        stream_options: (args.stream && args.stats).then_some(StreamOptions { include_usage: true }),
+        response_format: schema.map(AnswerSchema::response_format),
+    }
 }
 
 fn gather_prompt(ctx: &Context, args: &ChatArgs) -> Result<String> {

@@ -5,7 +5,7 @@ use anyhow::Result;
 
 use super::stats::Outcome;
 use super::{Stdout, print_whole};
-use crate::api::wire::{ChatChunk, ChatRequest, StreamOptions};
+use crate::api::wire::{ChatChunk, ChatRequest};
 use crate::api::{
     ApiError, Client, Ending, EventStream, RetryNotice, ServerMessage, SseBatch, StreamFault, StreamStart, Timer,
     is_done,
@@ -24,7 +24,7 @@ pub async fn run(
     spinner: &mut Spinner,
     outcome: &mut Outcome,
 ) -> Result<()> {
-    let mut events = match open(ctx, args, client, request, spinner).await {
+    let mut events = match open(ctx, client, request, spinner).await {
         Ok(StreamStart::Events(events)) => events,
         Ok(StreamStart::Whole(reply)) => {
             spinner.clear();
@@ -59,16 +59,12 @@ pub async fn run(
 /// without usage, so they get the request once more without it (a different request, not a retry).
 async fn open(
     ctx: &Context,
-    args: &ChatArgs,
     client: &Client,
     request: &mut ChatRequest,
     spinner: &Spinner,
 ) -> Result<StreamStart, ApiError> {
     let policy = ctx.retry_policy();
     let idle = ctx.settings.idle_timeout;
-    if args.stats {
-        request.stream_options = Some(StreamOptions { include_usage: true });
-    }
     let notify = |n: &RetryNotice| announce_retry(&ctx.ui, spinner, n);
     match policy.run(|| client.chat_stream(request, idle), notify).await {
         Err(ApiError::Status(h))

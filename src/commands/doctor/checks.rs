@@ -378,6 +378,7 @@ fn probe_request(settings: &Settings, stream: bool) -> ChatRequest {
         max_tokens: Some(PROBE_MAX_TOKENS),
         stream,
         stream_options: None,
+        response_format: None,
     }
 }
 
