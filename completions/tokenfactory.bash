@@ -23,6 +23,9 @@ _tokenfactory() {
             ",$1")
                 cmd="tokenfactory"
                 ;;
+            tokenfactory,batch)
+                cmd="tokenfactory__subcmd__batch"
+                ;;
             tokenfactory,chat)
                 cmd="tokenfactory__subcmd__chat"
                 ;;
@@ -40,6 +43,9 @@ _tokenfactory() {
                 ;;
             tokenfactory,models)
                 cmd="tokenfactory__subcmd__models"
+                ;;
+            tokenfactory__subcmd__batch,run)
+                cmd="tokenfactory__subcmd__batch__subcmd__run"
                 ;;
             tokenfactory__subcmd__history,clear)
                 cmd="tokenfactory__subcmd__history__subcmd__clear"
@@ -63,12 +69,156 @@ _tokenfactory() {
 
     case "${cmd}" in
         tokenfactory)
-            opts="-m -v -h -V --base-url --model --connect-timeout --timeout --idle-timeout --retries --max-wait --ca-bundle --verbose --color --help --version chat models history doctor completions man"
+            opts="-m -v -h -V --base-url --model --connect-timeout --timeout --idle-timeout --retries --max-wait --ca-bundle --verbose --color --help --version chat models batch history doctor completions man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --model)
+                    __tokenfactory_models
+                    return 0
+                    ;;
+                -m)
+                    __tokenfactory_models
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenfactory__subcmd__batch)
+            opts="-m -v -h -V --base-url --model --connect-timeout --timeout --idle-timeout --retries --max-wait --ca-bundle --verbose --color --help --version run"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --model)
+                    __tokenfactory_models
+                    return 0
+                    ;;
+                -m)
+                    __tokenfactory_models
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenfactory__subcmd__batch__subcmd__run)
+            opts="-o -j -s -m -v -h -V --output --jobs --lines --check --system --temperature --max-tokens --fallback-model --base-url --model --connect-timeout --timeout --idle-timeout --retries --max-wait --ca-bundle --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --system)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --temperature)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fallback-model)
+                    __tokenfactory_models
+                    return 0
+                    ;;
                 --base-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

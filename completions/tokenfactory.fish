@@ -46,6 +46,7 @@ complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -s h -l help -d 
 complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -s V -l version -d 'Print version'
 complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "chat" -d 'Send a prompt and print the answer'
 complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "models" -d 'List the models the API serves, to paste an exact ID'
+complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "batch" -d 'Run a file of requests, as fast as the rate limit allows; results in order, resumable'
 complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "history" -d 'Find past conversations: list, show, search, remove'
 complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "doctor" -d 'Check the setup step by step and explain what is wrong'
 complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -100,6 +101,43 @@ complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand models" -l jso
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand models" -s v -l verbose -d 'Print each request and response line, timings and retries to stderr (key redacted)'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand models" -s h -l help -d 'Print help'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand models" -s V -l version -d 'Print version'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and not __fish_seen_subcommand_from run" -l base-url -d 'API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and not __fish_seen_subcommand_from run" -s m -l model -d 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]' -r -f -a "(__tokenfactory_models)"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and not __fish_seen_subcommand_from run" -l connect-timeout -d 'Seconds allowed to establish a connection [default: 10]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and not __fish_seen_subcommand_from run" -l timeout -d 'Seconds allowed for a whole request, or a stream\'s first byte [env: OMNIVA_TIMEOUT] [default: 600]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and not __fish_seen_subcommand_from run" -l idle-timeout -d 'Longest gap, in seconds, between two chunks of a stream [default: 120]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and not __fish_seen_subcommand_from run" -l retries -d 'Retries for 429, 500, 502, 503, 504 and failed connections; 0 disables [default: 2]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and not __fish_seen_subcommand_from run" -l max-wait -d 'Longest server-asked wait (Retry-After) to sleep before retrying [default: 60]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and not __fish_seen_subcommand_from run" -l ca-bundle -d 'PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]' -r -F
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and not __fish_seen_subcommand_from run" -l color -d 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and not __fish_seen_subcommand_from run" -s v -l verbose -d 'Print each request and response line, timings and retries to stderr (key redacted)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and not __fish_seen_subcommand_from run" -s h -l help -d 'Print help'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and not __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and not __fish_seen_subcommand_from run" -f -a "run" -d 'Send every request of INPUT; write one result line per request, in input order'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and __fish_seen_subcommand_from run" -s o -l output -d 'Write the results here, appending: IDs already in it are skipped (resume) [default: stdout]' -r -F
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and __fish_seen_subcommand_from run" -s j -l jobs -d 'Most requests in flight at once (fewer while the server refuses)' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and __fish_seen_subcommand_from run" -s s -l system -d 'System message for requests that give none' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and __fish_seen_subcommand_from run" -l temperature -d 'Sampling temperature (0 to 2) for requests that give none' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and __fish_seen_subcommand_from run" -l max-tokens -d 'Most tokens an answer may use, for requests that give none' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and __fish_seen_subcommand_from run" -l fallback-model -d 'Model to try next when a model is unavailable (503 or unknown); repeatable [env: OMNIVA_FALLBACK_MODELS]' -r -f -a "(__tokenfactory_models)"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and __fish_seen_subcommand_from run" -l base-url -d 'API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and __fish_seen_subcommand_from run" -s m -l model -d 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]' -r -f -a "(__tokenfactory_models)"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and __fish_seen_subcommand_from run" -l connect-timeout -d 'Seconds allowed to establish a connection [default: 10]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and __fish_seen_subcommand_from run" -l timeout -d 'Seconds allowed for a whole request, or a stream\'s first byte [env: OMNIVA_TIMEOUT] [default: 600]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and __fish_seen_subcommand_from run" -l idle-timeout -d 'Longest gap, in seconds, between two chunks of a stream [default: 120]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and __fish_seen_subcommand_from run" -l retries -d 'Retries for 429, 500, 502, 503, 504 and failed connections; 0 disables [default: 2]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and __fish_seen_subcommand_from run" -l max-wait -d 'Longest server-asked wait (Retry-After) to sleep before retrying [default: 60]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and __fish_seen_subcommand_from run" -l ca-bundle -d 'PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]' -r -F
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and __fish_seen_subcommand_from run" -l color -d 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and __fish_seen_subcommand_from run" -l lines -d 'Each non-empty line of INPUT is one prompt (its ID is its line number)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and __fish_seen_subcommand_from run" -l check -d 'Check every line of INPUT and send nothing'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and __fish_seen_subcommand_from run" -s v -l verbose -d 'Print each request and response line, timings and retries to stderr (key redacted)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and not __fish_seen_subcommand_from show search rm clear path" -s n -l limit -d 'How many conversations to list, newest first' -r
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and not __fish_seen_subcommand_from show search rm clear path" -l base-url -d 'API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]' -r
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand history; and not __fish_seen_subcommand_from show search rm clear path" -s m -l model -d 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]' -r -f -a "(__tokenfactory_models)"

@@ -94,6 +94,10 @@ pub enum Command {
     #[command(after_help = models_help())]
     Models(ModelsArgs),
 
+    /// Run a file of requests, as fast as the rate limit allows; results in order, resumable
+    #[command(after_help = batch_help(), subcommand_required = true)]
+    Batch(BatchArgs),
+
     /// Find past conversations: list, show, search, remove
     #[command(after_help = history_help(), args_conflicts_with_subcommands = true)]
     History(HistoryArgs),
@@ -155,6 +159,16 @@ fn chat_help() -> String {
     )
 }
 
+fn batch_help() -> String {
+    footer(
+        "  tokenfactory batch run tickets.jsonl -o results.jsonl
+  tokenfactory batch run --lines questions.txt -o answers.jsonl -j 16
+  tokenfactory batch run --check tickets.jsonl
+  jq -r '.response.body.choices[0].message.content' answers.jsonl",
+        "",
+    )
+}
+
 fn history_help() -> String {
     footer(
         "  tokenfactory history
@@ -209,6 +223,58 @@ pub struct CompletionsArgs {
     /// The shell to complete for
     #[arg(value_name = "SHELL")]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    #[command(subcommand)]
+    pub action: BatchAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BatchAction {
+    /// Send every request of INPUT; write one result line per request, in input order
+    #[command(after_help = batch_help())]
+    Run(BatchRunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BatchRunArgs {
+    /// OpenAI batch lines, {"prompt": …} lines, or with --lines one prompt per line; - for stdin
+    #[arg(value_name = "INPUT")]
+    pub input: PathBuf,
+
+    /// Write the results here, appending: IDs already in it are skipped (resume) [default: stdout]
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Most requests in flight at once (fewer while the server refuses)
+    #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: u16,
+
+    /// Each non-empty line of INPUT is one prompt (its ID is its line number)
+    #[arg(long)]
+    pub lines: bool,
+
+    /// Check every line of INPUT and send nothing
+    #[arg(long)]
+    pub check: bool,
+
+    /// System message for requests that give none
+    #[arg(short, long, value_name = "TEXT")]
+    pub system: Option<String>,
+
+    /// Sampling temperature (0 to 2) for requests that give none
+    #[arg(long, value_name = "T", value_parser = parse_temperature)]
+    pub temperature: Option<f64>,
+
+    /// Most tokens an answer may use, for requests that give none
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_tokens: Option<u32>,
+
+    /// Model to try next when a model is unavailable (503 or unknown); repeatable [env: OMNIVA_FALLBACK_MODELS]
+    #[arg(long = "fallback-model", value_name = "ID")]
+    pub fallback_models: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,8 @@
 /// Token Factory's API.
 pub const BASE_URL: &str = "https://api.tokenfactory.omniva.com/v1";
 pub const MODEL: &str = "Omniva/Kimi-K2.6";
+/// `embed`'s model (`OMNIVA_EMBEDDING_MODEL`).
+pub const EMBEDDING_MODEL: &str = "BAAI/bge-large-en-v1.5";
 /// `--connect-timeout`, seconds.
 pub const CONNECT_TIMEOUT_SECS: u64 = 10;
 /// `--timeout` / `OMNIVA_TIMEOUT`, seconds.

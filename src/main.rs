@@ -12,6 +12,7 @@ mod defaults;
 mod explain;
 mod history;
 mod interrupt;
+mod jobs;
 mod output;
 mod report;
 mod settings;
@@ -62,6 +63,7 @@ fn main() -> ExitCode {
     let ctx = Context::new(settings);
     let result = match &cli.command {
         Command::Chat(args) => commands::chat::run(&ctx, args),
+        Command::Batch(args) => commands::batch::run(&ctx, args),
         Command::Models(args) => commands::models::run(&ctx, args),
         Command::Doctor(args) => commands::doctor::run(&ctx, args),
         Command::History(args) => commands::history::run(&ctx, args),

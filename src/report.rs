@@ -40,6 +40,14 @@ pub struct UsageError {
     pub hint: Option<String>,
 }
 
+/// Input that cannot be used, with each problem (a line number and what is wrong): exit 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct InputError {
+    pub message: String,
+    pub problems: Vec<String>,
+}
+
 /// Context the reporter adds to the case texts.
 #[derive(Debug, Default, Clone)]
 pub struct ReportContext {
@@ -54,6 +62,9 @@ pub fn report(error: &anyhow::Error, ui: &Ui, context: &ReportContext) -> Exit {
     }
     let (exit, case, facts) = classify(error, context);
     let mut details: Vec<String> = error.chain().skip(1).map(|cause| format!("caused by: {cause}")).collect();
+    if let Some(input) = error.downcast_ref::<InputError>() {
+        details.extend(input.problems.iter().cloned());
+    }
     if let Some(api) = error.downcast_ref::<ApiError>()
         && let Some(h) = api.http()
         && let Some(id) = &h.request_id
@@ -87,7 +98,7 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
 /// The exit code, case and facts of an error.
 fn classify(error: &anyhow::Error, context: &ReportContext) -> (Exit, Case, Facts) {
     let mut facts = Facts { model: context.model.clone(), ..Facts::default() };
-    if error.downcast_ref::<UsageError>().is_some() {
+    if error.downcast_ref::<UsageError>().is_some() || error.downcast_ref::<InputError>().is_some() {
         return (Exit::Usage, Case::Other, facts);
     }
     if let Some(config) = error.downcast_ref::<ConfigError>() {

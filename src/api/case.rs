@@ -81,6 +81,17 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// A model that is down (503 after retries) or unknown to the server (400/404 naming it): a
+    /// fallback model may answer. Anything else would fail the same way for every model.
+    pub fn model_unavailable(&self) -> bool {
+        match self {
+            ApiError::Status(h) => h.status == 503 || (matches!(h.status, 400 | 404) && h.names_model()),
+            _ => false,
+        }
+    }
+}
+
 impl HttpFailure {
     /// Whether a 400/413/422 says the request is longer than the model's context window
     /// (OpenAI's `context_length_exceeded`, vLLM's "maximum context length", and their kin).
@@ -184,6 +195,8 @@ mod tests {
             url: "http://x/v1/chat/completions".into(),
             model: Some(model.into()),
             server: ServerMessage::parse(body.as_bytes(), None),
+            body: body.to_string(),
+            limits: Default::default(),
             request_id: None,
             retry_after: None,
             rate_limit: Vec::new(),

@@ -10,6 +10,7 @@ use reqwest::{Method, Response, Url};
 use serde::de::DeserializeOwned;
 
 use super::error::{ApiError, HttpFailure};
+use super::limits::RateLimits;
 use super::server_message::ServerMessage;
 use super::transport::{classify_transport, within_request_timeout};
 use super::wire::{ChatCompletion, ChatRequest, ModelList};
@@ -17,6 +18,9 @@ use crate::settings::{ProxyRules, ProxySpec, Secret};
 
 /// Largest response body we buffer (a JSON answer or an error page).
 pub const MAX_BODY: usize = 64 * 1024 * 1024;
+
+/// How much of an error body is kept as received (for `batch run`'s output).
+const ERROR_BODY_KEPT: usize = 64 * 1024;
 
 /// Header names a request id arrives under, most specific first.
 const REQUEST_ID_HEADERS: [&str; 4] = ["x-request-id", "request-id", "x-omniva-request-id", "cf-ray"];
@@ -64,6 +68,8 @@ pub struct Reply<T> {
     pub value: T,
     /// The server's request id header, when it sent one.
     pub request_id: Option<String>,
+    /// The rate-limit headers, when it sent them.
+    pub limits: RateLimits,
 }
 
 pub struct Client {
@@ -131,6 +137,17 @@ impl Client {
         self.json_call(Method::POST, "chat/completions", Some(body), Some(&request.model), "chat completion").await
     }
 
+    /// `POST path` with a JSON body as given (a batch line's body), and its JSON reply. `model`
+    /// names the model the body asks for, for the error classification.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+        model: Option<&str>,
+    ) -> Result<Reply<serde_json::Value>, ApiError> {
+        self.json_call(Method::POST, path, Some(body), model, "response").await
+    }
+
     /// `GET /models`.
     pub async fn models(&self) -> Result<Reply<ModelList>, ApiError> {
         self.json_call(Method::GET, "models", None, None, "model list").await
@@ -160,6 +177,7 @@ impl Client {
         what: &'static str,
     ) -> Result<Reply<T>, ApiError> {
         let request_id = request_id(response.headers());
+        let limits = RateLimits::from_headers(response.headers());
         let raw = read_body(response).await?;
         let text = String::from_utf8(raw).map_err(|e| ApiError::Decode {
             what,
@@ -172,7 +190,7 @@ impl Client {
             what,
             detail: format!("{e}; the body starts with {:?}", text.chars().take(80).collect::<String>()),
         })?;
-        Ok(Reply { raw: text, value, request_id })
+        Ok(Reply { raw: text, value, request_id, limits })
     }
 
     pub fn request_timeout(&self) -> Duration {
@@ -240,11 +258,21 @@ impl Client {
             .filter(|(k, _)| k.as_str().starts_with("x-ratelimit-"))
             .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
             .collect();
+        let mut text = String::from_utf8_lossy(&body).into_owned();
+        if text.len() > ERROR_BODY_KEPT {
+            let mut end = ERROR_BODY_KEPT;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            text.truncate(end);
+        }
         ApiError::Status(Box::new(HttpFailure {
             status,
             url: url.to_string(),
             model: model.map(str::to_string),
             server: ServerMessage::parse(&body, content_type.as_deref()),
+            body: text,
+            limits: RateLimits::from_headers(&headers),
             request_id: request_id(&headers),
             retry_after,
             rate_limit,

@@ -19,6 +19,10 @@ pub struct HttpFailure {
     /// The model the request asked for, if it named one.
     pub model: Option<String>,
     pub server: ServerMessage,
+    /// The body as received (lossily decoded, the first 64 KiB).
+    pub body: String,
+    /// The rate-limit headers, read.
+    pub limits: super::RateLimits,
     pub request_id: Option<String>,
     /// `Retry-After` / `retry-after-ms` as sent.
     pub retry_after: Option<String>,

@@ -4,6 +4,7 @@
 mod case;
 mod client;
 mod error;
+mod limits;
 mod retry;
 mod server_message;
 mod sse;
@@ -15,6 +16,7 @@ pub mod wire;
 pub use case::Case;
 pub use client::{Client, ClientConfig, Reply, TraceEvent, Tracer, endpoint};
 pub use error::{ApiError, NetKind, Timer, TlsKind};
+pub use limits::RateLimits;
 pub use retry::{RetryNotice, RetryPolicy, parse_wait};
 pub use server_message::ServerMessage;
 pub use sse::SseBatch;

@@ -18,6 +18,9 @@ pub struct RetryPolicy {
     pub retries: u32,
     /// The longest server-asked wait we sleep; a longer one ends the retries.
     pub max_wait: Duration,
+    /// Whether a 429 is retried here (`batch run` leaves it to its limiter, which pauses every
+    /// request, not just this one).
+    pub rate_limited: bool,
 }
 
 /// A retry about to happen, for the user to see.
@@ -47,6 +50,9 @@ impl RetryPolicy {
                 Err(e) => e,
             };
             let Some(reason) = retry_reason(&error) else { return Err(error) };
+            if !self.rate_limited && error.http().is_some_and(|h| h.status == 429) {
+                return Err(error);
+            }
             if retried >= self.retries {
                 return Err(with_retries(error, retried));
             }

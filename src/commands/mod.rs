@@ -1,5 +1,6 @@
 //! The commands. Each gets a `Context` (resolved settings and palettes) and its own arguments.
 
+pub mod batch;
 pub mod chat;
 pub mod completions;
 pub mod doctor;
@@ -51,7 +52,7 @@ impl Context {
     }
 
     pub fn retry_policy(&self) -> RetryPolicy {
-        RetryPolicy { retries: self.settings.retries, max_wait: self.settings.max_wait }
+        RetryPolicy { retries: self.settings.retries, max_wait: self.settings.max_wait, rate_limited: true }
     }
 
     /// A spinner on a terminal stderr, but not under `--verbose`, whose lines it would tear.

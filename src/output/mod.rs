@@ -5,6 +5,7 @@
 pub mod answer;
 pub mod doctor;
 pub mod history;
+pub mod progress;
 pub mod sanitize;
 pub mod spinner;
 pub mod style;
@@ -148,6 +149,17 @@ impl Ui {
         let mut answer = String::new();
         io::stdin().read_line(&mut answer)?;
         Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+    }
+
+    /// A progress bar on stderr over `total` units; nothing when stderr is not a terminal.
+    pub fn progress(&self, total: u64, unit: &'static str) -> progress::Bar {
+        progress::Bar::start(self.err.terminal, total, unit, self.live.clone())
+    }
+
+    /// Where data lines go when there is no output file: stdout, for writers that write whole
+    /// lines themselves (and redact them).
+    pub fn data_lines(&self) -> Box<dyn Write + Send> {
+        Box::new(io::stdout())
     }
 
     /// A spinner on stderr showing `message`; nothing when stderr is not a terminal.

@@ -100,6 +100,11 @@ pub struct Settings {
     pub key: Option<Secret>,
     pub base_url: Url,
     pub model: String,
+    /// `OMNIVA_EMBEDDING_MODEL`, else the default: the embeddings model when `-m` names none.
+    pub embedding_model: String,
+    /// `-m` as given (`model` also holds `OMNIVA_MODEL`, a chat model `embed` must not take).
+    #[allow(dead_code)] // read by `embed`, the next command to land
+    pub model_flag: Option<String>,
     pub connect_timeout: Duration,
     pub timeout: Duration,
     /// The longest gap between two stream chunks.
@@ -163,6 +168,8 @@ impl Settings {
             return Err(ConfigError::Env { var: "OMNIVA_MODEL", value: model, reason: "the model ID is blank".into() });
         }
 
+        let embedding_model = env("OMNIVA_EMBEDDING_MODEL").unwrap_or_else(|| defaults::EMBEDDING_MODEL.to_string());
+
         let timeout = match (args.timeout, env("OMNIVA_TIMEOUT")) {
             (Some(secs), _) => secs,
             (None, Some(value)) => parse_env_secs("OMNIVA_TIMEOUT", &value)?,
@@ -180,6 +187,8 @@ impl Settings {
             key,
             base_url,
             model,
+            embedding_model,
+            model_flag: args.model.clone(),
             connect_timeout: Duration::from_secs_f64(
                 args.connect_timeout.unwrap_or(defaults::CONNECT_TIMEOUT_SECS as f64),
             ),

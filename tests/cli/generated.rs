@@ -68,7 +68,7 @@ fn generated_man_pages_are_committed_and_fresh() {
     assert!(page.starts_with(".ie \\n(.g .ds Aq"), "roff: {}", &page[..40.min(page.len())]);
     assert!(page.contains("tokenfactory\\-chat(1)"), "the top page points at the command pages");
     check_committed("man/tokenfactory.1", &page);
-    for command in ["chat", "models", "history", "doctor", "completions"] {
+    for command in ["chat", "batch", "models", "history", "doctor", "completions"] {
         let page = stdout_of(&["man", command]);
         assert!(page.contains(&format!(".TH tokenfactory-{command} 1")), "{page}");
         check_committed(&format!("man/tokenfactory-{command}.1"), &page);
@@ -85,6 +85,7 @@ fn generated_help_texts_match_their_snapshots() {
         (&["models", "--help"][..], "tests/snapshots/help-models.txt"),
         (&["doctor", "--help"][..], "tests/snapshots/help-doctor.txt"),
         (&["history", "--help"][..], "tests/snapshots/help-history.txt"),
+        (&["batch", "run", "--help"][..], "tests/snapshots/help-batch-run.txt"),
         (&["completions", "--help"][..], "tests/snapshots/help-completions.txt"),
     ] {
         check_committed(file, &stdout_of(args));

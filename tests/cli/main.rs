@@ -1,5 +1,7 @@
 //! Integration tests: the real binary against servers started on 127.0.0.1.
 
+mod api_server;
+mod batch;
 mod chat;
 mod doctor;
 mod errors;

@@ -198,13 +198,9 @@ fn model_chain(ctx: &Context, args: &ChatArgs, model: &str) -> Vec<String> {
     chain
 }
 
-/// A model that is down (503 after retries) or unknown to the server (400/404 naming it): the
-/// next model may answer. Anything else would fail the same way for every model.
+/// Whether the next model may answer where this one failed.
 fn falls_back(error: &anyhow::Error) -> bool {
-    match error.downcast_ref::<ApiError>() {
-        Some(ApiError::Status(h)) => h.status == 503 || (matches!(h.status, 400 | 404) && h.names_model()),
-        _ => false,
-    }
+    error.downcast_ref::<ApiError>().is_some_and(ApiError::model_unavailable)
 }
 
 /// Prints a whole (non-streamed) completion: reasoning to stderr when asked, the answer to stdout.

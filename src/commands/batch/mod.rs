@@ -1,0 +1,226 @@
+//! `tokenfactory batch run`: a file of requests (chat completions, embeddings) sent as fast as the
+//! rate limit allows on the HTTP core `chat` uses, one result line per request in the OpenAI batch
+//! output shape, in input order, resumable with `-o`. The scheduling is `jobs`'; this module reads
+//! the input, sends one request, and words the results.
+
+mod input;
+mod spool;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Result;
+use serde_json::{Value, json};
+
+use super::{Context, Interrupted};
+use crate::api::{ApiError, Client, Reply, RetryPolicy, parse_wait};
+use crate::cli::{BatchAction, BatchArgs, BatchRunArgs};
+use crate::jobs::results::{self, LineWriter};
+use crate::jobs::{Attempt, Engine, Finished, MAX_REFUSALS, Report, Work};
+use crate::output::Tone;
+use crate::report::{Exit, InputError};
+
+use input::{Defaults, Endpoint, Request};
+
+pub fn run(ctx: &Context, args: &BatchArgs) -> Result<Exit> {
+    match &args.action {
+        BatchAction::Run(run) => run_file(ctx, run),
+    }
+}
+
+fn run_file(ctx: &Context, args: &BatchRunArgs) -> Result<Exit> {
+    let source = spool::Source::open(&args.input)?;
+    let defaults = Defaults {
+        model: ctx.settings.model.clone(),
+        embedding_model: ctx.settings.embedding_model.clone(),
+        system: args.system.clone(),
+        temperature: args.temperature,
+        max_tokens: args.max_tokens,
+        lines: args.lines,
+    };
+    let name = args.input.display().to_string();
+    let checked = input::check(source.path(), &defaults)
+        .map_err(|e| anyhow::Error::new(e).context(format!("cannot read {name}")))?
+        .map_err(|problems| InputError { message: format!("{name} has lines batch run cannot send"), problems })?;
+    if args.check {
+        ctx.ui.say(Tone::Info, &format!("{name}: {} requests, all valid; nothing sent (--check)", checked.count));
+        return Ok(Exit::Ok);
+    }
+    let client = Arc::new(ctx.client()?);
+    let (writer, done) = open_results(ctx, args, checked.count)?;
+    let total = (checked.count - done.len().min(checked.count)) as u64;
+    let mut seq = 0;
+    let work = input::requests(source.path(), &defaults)?
+        .filter_map(Result::ok)
+        .filter(move |r| !done.contains(&r.id))
+        .map(move |request| {
+            seq += 1;
+            Work { seq: seq - 1, id: request.id.clone(), task: request }
+        });
+    let shared = Arc::new(Shared {
+        client,
+        policy: RetryPolicy { rate_limited: false, ..ctx.retry_policy() },
+        fallbacks: fallbacks(ctx, args),
+        max_wait: ctx.settings.max_wait,
+    });
+    let engine = Engine {
+        start: Box::new(move |task, refusals| Box::pin(send(shared.clone(), task, refusals))),
+        max_in_flight: usize::from(args.jobs),
+        writer,
+    };
+    let mut bar = ctx.ui.progress(total, "requests");
+    let report = Context::runtime()?.block_on(engine.run(work, |p| bar.update(p)))?;
+    bar.finish();
+    summarize(ctx, &report, args.output.is_some());
+    if report.interrupted {
+        return Err(Interrupted.into());
+    }
+    Ok(if report.failures.is_empty() { Exit::Ok } else { Exit::Failure })
+}
+
+/// The results go to `-o FILE` (resuming what it holds) or to stdout.
+fn open_results(
+    ctx: &Context,
+    args: &BatchRunArgs,
+    count: usize,
+) -> Result<(LineWriter, std::collections::HashSet<String>)> {
+    let redactor = ctx.settings.redactor();
+    let Some(path) = &args.output else {
+        return Ok((LineWriter::new(ctx.ui.data_lines(), redactor), Default::default()));
+    };
+    let custom_id = |line: &Value| line.get("custom_id").and_then(Value::as_str).map(str::to_string);
+    let (file, resumed) = results::open(path, custom_id)?;
+    if resumed.cut_last_line {
+        ctx.ui.say(
+            Tone::Note,
+            &format!("the last line of {} was cut off (a crash?); its request is sent again", path.display()),
+        );
+    }
+    if !resumed.done.is_empty() {
+        let held = resumed.done.len();
+        ctx.ui.say(Tone::Info, &format!("resuming: {held} of {count} requests are already in {}", path.display()));
+    }
+    Ok((LineWriter::new(Box::new(file), redactor), resumed.done))
+}
+
+fn fallbacks(ctx: &Context, args: &BatchRunArgs) -> Vec<String> {
+    let list = if args.fallback_models.is_empty() { &ctx.settings.fallback_models } else { &args.fallback_models };
+    list.iter().map(|m| m.trim().to_string()).filter(|m| !m.is_empty()).collect()
+}
+
+/// What every request shares.
+struct Shared {
+    client: Arc<Client>,
+    policy: RetryPolicy,
+    fallbacks: Vec<String>,
+    max_wait: Duration,
+}
+
+/// Sends one request: retries as `chat` does (5xx, failed connections), falls back to the next
+/// model when a chat model is unavailable, and hands a 429 back to the scheduler.
+async fn send(shared: Arc<Shared>, request: Request, refusals: u32) -> Attempt<Request> {
+    let asked = request.body.get("model").and_then(Value::as_str).unwrap_or_default().to_string();
+    let mut models = vec![asked.clone()];
+    if request.endpoint == Endpoint::Chat {
+        models.extend(shared.fallbacks.iter().filter(|m| **m != asked).cloned());
+    }
+    let mut body = request.body.clone();
+    for (i, model) in models.iter().enumerate() {
+        body["model"] = Value::from(model.as_str());
+        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        let path = request.endpoint.path();
+        let result = shared.policy.run(|| shared.client.post_json(path, bytes.clone(), Some(model)), |_| {}).await;
+        match result {
+            Ok(reply) => return Attempt::Finished(succeeded(&request, reply)),
+            Err(e) if e.http().is_some_and(|h| h.status == 429) => {
+                let wait = e.http().and_then(|h| parse_wait(h.retry_after.as_deref()?, std::time::SystemTime::now()));
+                if refusals + 1 >= MAX_REFUSALS || wait.is_some_and(|w| w > shared.max_wait) {
+                    return Attempt::Finished(failed(&request, &e));
+                }
+                return Attempt::Refused { task: request, wait };
+            }
+            Err(e) if e.model_unavailable() && i + 1 < models.len() => continue,
+            Err(e) => return Attempt::Finished(failed(&request, &e)),
+        }
+    }
+    unreachable!("the model list is never empty")
+}
+
+/// `{"id","custom_id","response":{"status_code","request_id","body"},"error":null}`.
+fn succeeded(request: &Request, reply: Reply<Value>) -> Finished {
+    let usage = reply.value.get("usage");
+    let count = |key: &str| usage.and_then(|u| u.get(key)).and_then(Value::as_u64).unwrap_or(0);
+    let response = json!({"status_code": 200, "request_id": reply.request_id, "body": reply.value});
+    Finished {
+        lines: result_line(&request.id, &response, &Value::Null),
+        failure: None,
+        tokens_in: count("prompt_tokens"),
+        tokens_out: count("completion_tokens"),
+        limits: reply.limits,
+    }
+}
+
+/// The same shape with `error` (the troubleshooting case and the message) and, when the server
+/// answered, its status and body.
+fn failed(request: &Request, error: &ApiError) -> Finished {
+    let response = error.http().map(|h| {
+        let body = serde_json::from_str::<Value>(&h.body).unwrap_or_else(|_| Value::from(h.body.as_str()));
+        json!({"status_code": h.status, "request_id": h.request_id, "body": body})
+    });
+    let case = error.case().name();
+    let problem = json!({"code": case, "message": error.to_string()});
+    let lines = result_line(&request.id, &response.unwrap_or(Value::Null), &problem);
+    let limits = error.http().map(|h| h.limits).unwrap_or_default();
+    Finished { lines, failure: Some(case.to_string()), tokens_in: 0, tokens_out: 0, limits }
+}
+
+/// One output line, its fields in the order of OpenAI's batch output.
+fn result_line(custom_id: &str, response: &Value, error: &Value) -> String {
+    format!(
+        "{{\"id\":\"batch_req_{}\",\"custom_id\":{},\"response\":{response},\"error\":{error}}}\n",
+        crate::history::new_id(),
+        Value::from(custom_id)
+    )
+}
+
+/// The summary on stderr, terminal or not: done, failed by case (with their IDs), tokens, time.
+fn summarize(ctx: &Context, report: &Report, to_file: bool) {
+    let p = &report.progress;
+    let secs = report.elapsed.as_secs_f64();
+    let rate = if secs > 0.0 { p.done as f64 / secs } else { 0.0 };
+    let stopped = if report.interrupted { "interrupted after " } else { "" };
+    ctx.ui.say(
+        Tone::Info,
+        &format!(
+            "batch: {stopped}{} requests in {:.1} s ({rate:.1}/s): {} succeeded, {} failed; tokens {} in, {} out",
+            p.done,
+            secs,
+            p.done - p.failed,
+            p.failed,
+            p.tokens_in,
+            p.tokens_out
+        ),
+    );
+    if !report.failures.is_empty() {
+        let mut by_case: Vec<(String, usize)> = Vec::new();
+        for (_, case) in &report.failures {
+            match by_case.iter_mut().find(|(c, _)| c == case) {
+                Some((_, n)) => *n += 1,
+                None => by_case.push((case.clone(), 1)),
+            }
+        }
+        let cases: Vec<String> = by_case.iter().map(|(c, n)| format!("{n} × {c}")).collect();
+        let ids: Vec<&str> = report.failures.iter().take(20).map(|(id, _)| id.as_str()).collect();
+        let more = report.failures.len().saturating_sub(ids.len());
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        let where_ = if to_file { "the results file" } else { "its result line" };
+        ctx.ui.say(
+            Tone::Warn,
+            &format!("failed ({}): {}{more}; {where_} holds each error", cases.join(", "), ids.join(", ")),
+        );
+    }
+    if report.interrupted {
+        let how = if to_file { "run the same command again" } else { "rerun it with -o FILE" };
+        ctx.ui.say(Tone::Note, &format!("{how} to send what is missing"));
+    }
+}

@@ -1,0 +1,208 @@
+//! Many independent requests against the API (`batch run`, `embed --lines`): as many in flight
+//! as the limiter allows, results written in input order through a bounded reorder window (one
+//! slow request holds the writer back; memory does not grow), each finished result on disk at
+//! once, and Ctrl-C stops sending, waits briefly for what is in flight, and keeps what finished.
+//! It never prints: progress goes to an observer the command gives.
+
+pub mod limiter;
+pub mod results;
+
+use std::collections::{BTreeMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+use std::time::{Duration, Instant};
+
+use tokio::task::JoinSet;
+
+use crate::api::RateLimits;
+use limiter::Limiter;
+use results::LineWriter;
+
+/// How long Ctrl-C waits for the requests in flight before it stops anyway.
+const GRACE: Duration = Duration::from_secs(5);
+
+/// One unit of work: its place in the output and what the command needs to send it.
+pub struct Work<T> {
+    pub seq: u64,
+    pub id: String,
+    pub task: T,
+}
+
+/// How one try of a unit ended.
+pub enum Attempt<T> {
+    Finished(Finished),
+    /// Refused for now (429): the engine pauses everyone as the limiter says, then sends it again
+    /// (the command gives up with a `Finished` failure after `MAX_REFUSALS`).
+    Refused {
+        task: T,
+        wait: Option<Duration>,
+    },
+}
+
+/// A unit's result.
+pub struct Finished {
+    /// Newline-terminated output lines (one per input the unit covered).
+    pub lines: String,
+    /// The troubleshooting case, when the unit failed for good.
+    pub failure: Option<String>,
+    pub tokens_in: u64,
+    pub tokens_out: u64,
+    pub limits: RateLimits,
+}
+
+/// Sends one unit: the command's part.
+pub type Start<T> = Box<dyn Fn(T, u32) -> Pin<Box<dyn Future<Output = Attempt<T>> + Send>>>;
+
+/// What the observer sees after every change.
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    pub done: u64,
+    pub failed: u64,
+    pub tokens_in: u64,
+    pub tokens_out: u64,
+    pub in_flight: usize,
+    pub limit: usize,
+    pub paused: bool,
+}
+
+/// How the run ended.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub progress: Progress,
+    /// `(id, case)` of each unit that failed, in input order.
+    pub failures: Vec<(String, String)>,
+    pub elapsed: Duration,
+    pub interrupted: bool,
+    /// A refusal was retried this many times at most for one unit.
+    pub refusals: u64,
+}
+
+/// Refusals of one unit after which the command writes it as failed (it is told the count).
+pub const MAX_REFUSALS: u32 = 20;
+
+pub struct Engine<T> {
+    pub start: Start<T>,
+    pub max_in_flight: usize,
+    pub writer: LineWriter,
+}
+
+struct Slot {
+    id: String,
+    finished: Finished,
+}
+
+impl<T: Send + 'static> Engine<T> {
+    /// Runs every unit of `work` (in input order, `seq` counting from 0) and writes the results in
+    /// that order. `observe` is told after every change.
+    pub async fn run(
+        mut self,
+        work: impl Iterator<Item = Work<T>>,
+        mut observe: impl FnMut(&Progress),
+    ) -> std::io::Result<Report> {
+        let started = Instant::now();
+        let window = (self.max_in_flight * 16).max(256) as u64;
+        let mut limiter = Limiter::new(self.max_in_flight);
+        let mut work = work.peekable();
+        let mut again: VecDeque<(Work<T>, u32)> = VecDeque::new();
+        let mut flying: JoinSet<(u64, String, u64, u32, Attempt<T>)> = JoinSet::new();
+        let mut ready: BTreeMap<u64, Slot> = BTreeMap::new();
+        let mut next_write = 0u64;
+        let mut report = Report::default();
+        let mut tokens_each = 0u64;
+        let mut stopping: Option<Instant> = None;
+        let ctrl_c = tokio::signal::ctrl_c();
+        tokio::pin!(ctrl_c);
+        loop {
+            let now = Instant::now();
+            if stopping.is_none() {
+                while flying.len() < limiter.limit() && limiter.paused_until(now).is_none() {
+                    let next = match again.pop_front() {
+                        Some(item) => Some(item),
+                        None => match work.peek() {
+                            Some(w) if w.seq < next_write + window => work.next().map(|w| (w, 0)),
+                            _ => None,
+                        },
+                    };
+                    let Some((w, refusals)) = next else { break };
+                    let generation = limiter.sending(now);
+                    let fut = (self.start)(w.task, refusals);
+                    let (seq, id) = (w.seq, w.id);
+                    flying.spawn(async move { (seq, id, generation, refusals, fut.await) });
+                }
+            }
+            report.progress.in_flight = flying.len();
+            report.progress.limit = limiter.limit();
+            report.progress.paused = limiter.paused_until(now).is_some();
+            observe(&report.progress);
+            let nothing_left = work.peek().is_none() && again.is_empty();
+            if flying.is_empty() && (nothing_left || stopping.is_some()) {
+                break;
+            }
+            let pause = limiter.paused_until(now);
+            tokio::select! {
+                joined = flying.join_next(), if !flying.is_empty() => {
+                    let Some(Ok((seq, id, generation, refusals, attempt))) = joined else { continue };
+                    match attempt {
+                        Attempt::Refused { task, wait } if stopping.is_none() => {
+                            limiter.refused(generation, wait, Instant::now());
+                            report.refusals = report.refusals.max(u64::from(refusals) + 1);
+                            again.push_back((Work { seq, id, task }, refusals + 1));
+                        }
+                        // Ctrl-C: it is not written, so a rerun sends it.
+                        Attempt::Refused { .. } => {}
+                        Attempt::Finished(finished) => {
+                            if finished.failure.is_none() {
+                                let cost = finished.tokens_in + finished.tokens_out;
+                                tokens_each = if tokens_each == 0 { cost } else { (tokens_each * 7 + cost) / 8 };
+                                limiter.succeeded(&finished.limits, flying.len(), tokens_each, Instant::now());
+                            }
+                            ready.insert(seq, Slot { id, finished });
+                        }
+                    }
+                    self.write_ready(&mut ready, &mut next_write, &mut report, stopping.is_some())?;
+                }
+                _ = tokio::time::sleep_until(pause.unwrap_or(now).into()), if pause.is_some() && stopping.is_none() => {}
+                _ = &mut ctrl_c, if stopping.is_none() => {
+                    stopping = Some(Instant::now());
+                    report.interrupted = true;
+                }
+                _ = tokio::time::sleep_until((stopping.unwrap_or(now) + GRACE).into()), if stopping.is_some() => {
+                    flying.abort_all();
+                    break;
+                }
+            }
+        }
+        self.write_ready(&mut ready, &mut next_write, &mut report, true)?;
+        report.elapsed = started.elapsed();
+        Ok(report)
+    }
+
+    /// Writes the results that are next in order. When stopping, results after a gap (a unit
+    /// that never finished) are written too: the rerun sends only what is missing.
+    fn write_ready(
+        &mut self,
+        ready: &mut BTreeMap<u64, Slot>,
+        next_write: &mut u64,
+        report: &mut Report,
+        flush_all: bool,
+    ) -> std::io::Result<()> {
+        while let Some(entry) = ready.first_entry() {
+            if *entry.key() != *next_write && !flush_all {
+                break;
+            }
+            let seq = *entry.key();
+            let slot = entry.remove();
+            self.writer.write(&slot.finished.lines)?;
+            let p = &mut report.progress;
+            p.done += 1;
+            p.tokens_in += slot.finished.tokens_in;
+            p.tokens_out += slot.finished.tokens_out;
+            if let Some(case) = slot.finished.failure {
+                p.failed += 1;
+                report.failures.push((slot.id, case));
+            }
+            *next_write = seq + 1;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,141 @@
+//! The results file (`-o FILE`): one JSON line per request, each written whole and flushed. On a
+//! rerun, the IDs it already holds are skipped, and a last line that a crash (even SIGKILL) left
+//! half-written is cut off and written again, so every ID ends up in it exactly once.
+
+use std::collections::HashSet;
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use crate::settings::Redactor;
+
+/// A results file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{problem} ({})", path.display())]
+pub struct ResultsError {
+    pub path: PathBuf,
+    problem: String,
+}
+
+/// What an earlier run left.
+#[derive(Debug, Default)]
+pub struct Resumed {
+    /// The IDs already answered (or failed for good).
+    pub done: HashSet<String>,
+    /// The last line was half-written and has been cut off.
+    pub cut_last_line: bool,
+}
+
+/// Opens `path` to append results, reading the IDs it holds with `id_of` (which returns `None`
+/// for a line that is not a result of this kind).
+pub fn open(
+    path: &Path,
+    id_of: impl Fn(&serde_json::Value) -> Option<String>,
+) -> Result<(File, Resumed), ResultsError> {
+    let err = |problem: String| ResultsError { path: path.to_path_buf(), problem };
+    let mut file = OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(|e| err(format!("cannot open the results file: {e}")))?;
+    let mut resumed = Resumed::default();
+    let mut reader = BufReader::new(&file);
+    let mut line = Vec::new();
+    let mut good_end = 0u64;
+    let mut number = 0;
+    loop {
+        line.clear();
+        let read =
+            reader.read_until(b'\n', &mut line).map_err(|e| err(format!("cannot read the results file: {e}")))?;
+        if read == 0 {
+            break;
+        }
+        number += 1;
+        let complete = line.ends_with(b"\n");
+        let parsed = serde_json::from_slice::<serde_json::Value>(&line).ok();
+        match (parsed.as_ref().and_then(&id_of), complete) {
+            (Some(id), true) => {
+                if !resumed.done.insert(id.clone()) {
+                    return Err(err(format!("line {number} repeats the id {id:?}; it was not written by this tool")));
+                }
+                good_end += read as u64;
+            }
+            // Only the last line can be half-written: anything after it means damage.
+            (_, false) => {
+                resumed.cut_last_line = true;
+                break;
+            }
+            (None, true) => {
+                return Err(err(format!(
+                    "line {number} is not a result line; give -o a new file, or move this one aside"
+                )));
+            }
+        }
+    }
+    drop(reader);
+    if resumed.cut_last_line {
+        file.set_len(good_end).map_err(|e| err(format!("cannot cut the half-written last line: {e}")))?;
+        file.seek(SeekFrom::End(0)).map_err(|e| err(format!("cannot append: {e}")))?;
+    }
+    Ok((file, resumed))
+}
+
+/// Writes each result line whole and flushes it, so a crash never loses a finished line. What the
+/// server sent passes the redactor first: a result file never holds the key.
+pub struct LineWriter {
+    out: Box<dyn Write + Send>,
+    redactor: Redactor,
+}
+
+impl LineWriter {
+    pub fn new(out: Box<dyn Write + Send>, redactor: Redactor) -> LineWriter {
+        LineWriter { out, redactor }
+    }
+
+    /// `lines` is one or more newline-terminated lines, written with one call.
+    pub fn write(&mut self, lines: &str) -> std::io::Result<()> {
+        self.out.write_all(self.redactor.redact(lines).as_bytes())?;
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id_of(v: &serde_json::Value) -> Option<String> {
+        v.get("custom_id").and_then(|i| i.as_str()).map(str::to_string)
+    }
+
+    fn temp(name: &str, content: &str) -> PathBuf {
+        let path = std::env::temp_dir().join(format!("tokenfactory-results-{name}-{}", std::process::id()));
+        std::fs::write(&path, content).expect("write");
+        path
+    }
+
+    #[test]
+    fn a_half_written_last_line_is_cut_and_the_rest_kept() {
+        let path = temp("cut", "{\"custom_id\":\"a\"}\n{\"custom_id\":\"b\"}\n{\"custom_id\":\"c\",\"resp");
+        let (mut file, resumed) = open(&path, id_of).expect("opens");
+        assert!(resumed.cut_last_line);
+        assert_eq!(resumed.done, HashSet::from(["a".to_string(), "b".to_string()]));
+        file.write_all(b"{\"custom_id\":\"c\"}\n").expect("append");
+        drop(file);
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("read"),
+            "{\"custom_id\":\"a\"}\n{\"custom_id\":\"b\"}\n{\"custom_id\":\"c\"}\n"
+        );
+        let _ = std::fs::remove_file(path);
+    }
+
+    #[test]
+    fn a_damaged_middle_line_or_a_repeated_id_is_an_error() {
+        let path = temp("damaged", "{\"custom_id\":\"a\"}\nnot json\n{\"custom_id\":\"b\"}\n");
+        assert!(open(&path, id_of).expect_err("damaged").to_string().starts_with("line 2 is not a result line"));
+        let path2 = temp("repeat", "{\"custom_id\":\"a\"}\n{\"custom_id\":\"a\"}\n");
+        assert!(open(&path2, id_of).expect_err("repeat").to_string().starts_with("line 2 repeats the id \"a\""));
+        let _ = std::fs::remove_file(path);
+        let _ = std::fs::remove_file(path2);
+    }
+}

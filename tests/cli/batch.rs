@@ -1,0 +1,354 @@
+//! `batch run`: the three input forms, results in input order whatever order the server answers
+//! in, a server that refuses bursts (429 + Retry-After), resume after SIGKILL, bad input named by
+//! line and nothing sent, and stdout that holds nothing but result lines.
+
+use std::collections::HashMap;
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::api_server::{Answer, ApiServer};
+use crate::harness::{KEY, live, run, with_key};
+
+fn temp(name: &str, content: &str) -> PathBuf {
+    let dir = crate::harness::fresh_home();
+    let path = dir.join(name);
+    std::fs::write(&path, content).expect("write");
+    path
+}
+
+/// The last user message of a chat request.
+fn prompt_of(body: &Value) -> String {
+    body["messages"]
+        .as_array()
+        .and_then(|m| m.last())
+        .and_then(|m| m["content"].as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// A completion whose answer names the prompt, so each result can be matched to its request.
+fn echo(body: &Value) -> Value {
+    json!({
+        "model": body["model"], "choices": [{"message": {"content": format!("answer to {}", prompt_of(body))}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 5, "completion_tokens": 7}
+    })
+}
+
+/// A pseudo-random delay from the prompt's text: 0-40 ms, so answers come back shuffled.
+fn jitter(body: &Value) -> Duration {
+    let h = prompt_of(body).bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    Duration::from_millis(h % 41)
+}
+
+fn result_lines(text: &str) -> Vec<Value> {
+    text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l:?}"))).collect()
+}
+
+#[test]
+fn all_three_forms_give_results_in_input_order_while_answers_come_shuffled() {
+    let server =
+        ApiServer::start(|a| Answer::json(200, echo(&a.body)).after(jitter(&a.body)).header("x-request-id", "req_b"));
+    let prompts: Vec<String> = (0..40).map(|i| format!("question {i}")).collect();
+    let text = prompts.join("\n") + "\n";
+    let shorthand: String = prompts.iter().map(|p| format!("{}\n", json!({"prompt": p}))).collect();
+    let openai: String = prompts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let body = json!({"model": "m-x", "messages": [{"role": "user", "content": p}]});
+            format!(
+                "{}\n",
+                json!({"custom_id": format!("t-{i}"), "method": "POST", "url": "/v1/chat/completions", "body": body})
+            )
+        })
+        .collect();
+    for (file, extra, first_id) in [
+        (temp("q.txt", &text), &["--lines"][..], "1"),
+        (temp("short.jsonl", &shorthand), &[][..], "1"),
+        (temp("batch.jsonl", &openai), &[][..], "t-0"),
+    ] {
+        let (code, stdout, stderr) =
+            run(with_key(&server.base()).args(["batch", "run", "-j", "8"]).args(extra).arg(&file));
+        assert_eq!(code, 0, "{stderr}");
+        let lines = result_lines(&stdout);
+        assert_eq!(lines.len(), 40, "{stdout}");
+        assert_eq!(lines[0]["custom_id"], json!(first_id));
+        for (i, line) in lines.iter().enumerate() {
+            assert_eq!(line["response"]["status_code"], json!(200));
+            assert_eq!(line["response"]["request_id"], json!("req_b"));
+            assert_eq!(line["error"], Value::Null);
+            assert_eq!(
+                line["response"]["body"]["choices"][0]["message"]["content"],
+                json!(format!("answer to question {i}")),
+                "in input order"
+            );
+            assert!(line["id"].as_str().is_some_and(|id| id.starts_with("batch_req_")));
+        }
+        assert!(stderr.starts_with("tokenfactory: batch: 40 requests in "), "{stderr}");
+        assert!(stderr.contains(": 40 succeeded, 0 failed; tokens 200 in, 280 out\n"), "{stderr}");
+    }
+    let first = &server.arrivals()[0];
+    assert_eq!(first.path, "/v1/chat/completions");
+}
+
+#[test]
+fn options_apply_to_lines_that_do_not_say_otherwise() {
+    let server = ApiServer::start(|a| Answer::json(200, echo(&a.body)));
+    let file = temp(
+        "opts.jsonl",
+        "{\"prompt\":\"a\"}\n{\"prompt\":\"b\",\"system\":\"own\",\"temperature\":1.5,\"model\":\"other\",\"id\":\"x\"}\n",
+    );
+    let (code, _, stderr) = run(with_key(&server.base())
+        .args(["-m", "chosen", "batch", "run", "-s", "sys", "--temperature", "0.2", "--max-tokens", "9"])
+        .arg(&file));
+    assert_eq!(code, 0, "{stderr}");
+    let mut bodies: Vec<Value> = server.arrivals().into_iter().map(|a| a.body).collect();
+    bodies.sort_by_key(prompt_of);
+    assert_eq!(
+        bodies[0],
+        json!({"model": "chosen", "messages": [{"role": "system", "content": "sys"}, {"role": "user", "content": "a"}], "temperature": 0.2, "max_tokens": 9})
+    );
+    assert_eq!(
+        bodies[1],
+        json!({"model": "other", "messages": [{"role": "system", "content": "own"}, {"role": "user", "content": "b"}], "temperature": 1.5, "max_tokens": 9})
+    );
+}
+
+#[test]
+fn a_server_that_refuses_bursts_gets_every_request_once_and_no_burst_again() {
+    const LIMIT: usize = 3;
+    let server = ApiServer::start(|a| {
+        if a.in_flight > LIMIT {
+            Answer::json(
+                429,
+                json!({"error": {"message": "too many requests in flight", "code": "rate_limit_exceeded"}}),
+            )
+            .header("retry-after", "1")
+        } else {
+            Answer::json(200, echo(&a.body)).after(Duration::from_millis(60))
+        }
+    });
+    let file = temp("burst.txt", &(0..30).map(|i| format!("q{i}\n")).collect::<String>());
+    let out = file.with_file_name("burst-results.jsonl");
+    let (code, _, stderr) =
+        run(with_key(&server.base()).args(["batch", "run", "--lines", "-j", "12", "-o"]).arg(&out).arg(&file));
+    assert_eq!(code, 0, "{stderr}");
+    let lines = result_lines(&std::fs::read_to_string(&out).expect("results"));
+    let mut ids: Vec<&str> = lines.iter().map(|l| l["custom_id"].as_str().expect("id")).collect();
+    assert!(lines.iter().all(|l| l["response"]["status_code"] == json!(200)), "every request ends answered");
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 30, "every id once");
+    let first_refusal = *server.refusals().first().expect("the burst was refused");
+    // Requests sent in the first burst may still be arriving as the first 429 leaves; after the
+    // client has seen it (it waits the server's second), no arrival finds more than LIMIT in flight.
+    let later: Vec<usize> = server
+        .arrivals()
+        .iter()
+        .filter(|a| a.at > first_refusal + Duration::from_millis(500))
+        .map(|a| a.in_flight)
+        .collect();
+    assert!(!later.is_empty());
+    assert!(later.iter().all(|&n| n <= LIMIT), "in flight after the first 429: {later:?}");
+}
+
+#[test]
+fn rate_limit_headers_pause_before_the_server_refuses() {
+    // The server allows 5 requests per window and says how many are left; it never has to refuse.
+    let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = served.clone();
+    let server = ApiServer::start(move |a| {
+        let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        let left = 5 - ((n - 1) % 5) - 1;
+        Answer::json(200, echo(&a.body))
+            .header("x-ratelimit-remaining-requests", &left.to_string())
+            .header("x-ratelimit-reset-requests", "300ms")
+    });
+    let file = temp("headers.txt", &(0..12).map(|i| format!("q{i}\n")).collect::<String>());
+    let started = std::time::Instant::now();
+    let (code, stdout, stderr) = run(with_key(&server.base()).args(["batch", "run", "--lines", "-j", "1"]).arg(&file));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(result_lines(&stdout).len(), 12);
+    assert!(started.elapsed() >= Duration::from_millis(600), "paused twice at zero left: {:?}", started.elapsed());
+}
+
+#[test]
+fn failed_requests_are_written_with_their_error_and_the_run_goes_on() {
+    let server = ApiServer::start(|a| {
+        if prompt_of(&a.body).contains("bad") {
+            Answer::json(400, json!({"error": {"message": "the prompt is rude", "type": "invalid_request_error"}}))
+        } else {
+            Answer::json(200, echo(&a.body))
+        }
+    });
+    let file = temp(
+        "mixed.jsonl",
+        "{\"prompt\":\"good\",\"id\":\"g1\"}\n{\"prompt\":\"bad\",\"id\":\"b1\"}\n{\"prompt\":\"good too\",\"id\":\"g2\"}\n",
+    );
+    let (code, stdout, stderr) = run(with_key(&server.base()).args(["batch", "run", "--retries", "0"]).arg(&file));
+    assert_eq!(code, 1, "{stderr}");
+    let lines = result_lines(&stdout);
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[1]["custom_id"], json!("b1"));
+    assert_eq!(lines[1]["response"]["status_code"], json!(400));
+    assert_eq!(lines[1]["response"]["body"]["error"]["message"], json!("the prompt is rude"));
+    assert_eq!(lines[1]["error"]["code"], json!("400"));
+    assert!(
+        lines[1]["error"]["message"].as_str().is_some_and(|m| m.starts_with("400 Bad Request from http://127.0.0.1:")),
+        "{}",
+        lines[1]
+    );
+    assert!(stderr.contains(": 2 succeeded, 1 failed;"), "{stderr}");
+    assert!(stderr.contains("tokenfactory: failed (1 × 400): b1; its result line holds each error\n"), "{stderr}");
+}
+
+#[test]
+fn bad_input_names_each_line_and_sends_nothing() {
+    let server = ApiServer::start(|a| Answer::json(200, echo(&a.body)));
+    let file = temp(
+        "bad.jsonl",
+        "{\"custom_id\":\"a\",\"url\":\"/v1/chat/completions\",\"body\":{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}}\n\
+         {not json\n\
+         {\"url\":\"/v1/chat/completions\",\"body\":{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}}\n\
+         {\"custom_id\":\"a\",\"url\":\"/v1/chat/completions\",\"body\":{\"messages\":[{\"role\":\"user\",\"content\":\"y\"}]}}\n\
+         {\"custom_id\":\"b\",\"url\":\"/v1/images/generations\",\"body\":{}}\n",
+    );
+    for check in [false, true] {
+        let mut cmd = with_key(&server.base());
+        cmd.args(["batch", "run"]);
+        if check {
+            cmd.arg("--check");
+        }
+        let (code, stdout, stderr) = run(cmd.arg(&file));
+        assert_eq!((code, stdout.as_str()), (2, ""));
+        assert_eq!(
+            stderr,
+            format!(
+                "tokenfactory: error: {} has lines batch run cannot send\n  \
+                 line 2: not JSON (key must be a string at line 1 column 2)\n  \
+                 line 3: custom_id is missing\n  \
+                 line 4: the id \"a\" was used before (ids must be unique)\n  \
+                 line 5: url \"/v1/images/generations\" is not one batch run sends (/v1/chat/completions, /v1/embeddings)\n",
+                file.display()
+            )
+        );
+    }
+    let good = temp("good.jsonl", "{\"prompt\":\"a\"}\n\n{\"prompt\":\"b\"}\n");
+    let (code, stdout, stderr) = run(with_key(&server.base()).args(["batch", "run", "--check"]).arg(&good));
+    assert_eq!((code, stdout.as_str()), (0, ""));
+    assert_eq!(stderr, format!("tokenfactory: {}: 2 requests, all valid; nothing sent (--check)\n", good.display()));
+    assert!(server.arrivals().is_empty(), "nothing was sent");
+}
+
+#[test]
+fn stdin_works_as_input() {
+    let server = ApiServer::start(|a| Answer::json(200, echo(&a.body)));
+    let (code, stdout, stderr) =
+        run(with_key(&server.base()).args(["batch", "run", "--lines", "-"]).write_stdin("one\ntwo\n"));
+    assert_eq!(code, 0, "{stderr}");
+    let contents: Vec<Value> = result_lines(&stdout)
+        .iter()
+        .map(|l| l["response"]["body"]["choices"][0]["message"]["content"].clone())
+        .collect();
+    assert_eq!(contents, [json!("answer to one"), json!("answer to two")]);
+}
+
+/// Runs `batch run` on `file` into `out` as a child, killing it with `signal` after `after`.
+fn killed_run(base: &str, file: &Path, out: &Path, signal: i32, after: Duration) -> std::process::ExitStatus {
+    let mut child =
+        live(base).args(["batch", "run", "--lines", "-j", "4", "-o"]).arg(out).arg(file).spawn().expect("spawn");
+    std::thread::sleep(after);
+    // SAFETY: a signal to our own child.
+    #[allow(unsafe_code)]
+    unsafe {
+        libc::kill(child.id() as i32, signal);
+    }
+    child.wait().expect("exit")
+}
+
+fn ids_in(out: &Path) -> HashMap<String, usize> {
+    let text = std::fs::read_to_string(out).expect("results");
+    let mut ids = HashMap::new();
+    for line in result_lines(&text) {
+        *ids.entry(line["custom_id"].as_str().expect("id").to_string()).or_default() += 1;
+    }
+    ids
+}
+
+#[test]
+fn killed_at_any_moment_a_rerun_ends_with_every_id_once() {
+    let server = ApiServer::start(|a| Answer::json(200, echo(&a.body)).after(Duration::from_millis(15)));
+    let file = temp("many.txt", &(0..120).map(|i| format!("q{i}\n")).collect::<String>());
+    for (round, after) in [120u64, 260, 410].into_iter().enumerate() {
+        let out = file.with_file_name(format!("killed-{round}.jsonl"));
+        let status = killed_run(&server.base(), &file, &out, libc::SIGKILL, Duration::from_millis(after));
+        assert_eq!(status.signal(), Some(libc::SIGKILL));
+        let partial = ids_in(&out).len();
+        let (code, _, stderr) =
+            run(with_key(&server.base()).args(["batch", "run", "--lines", "-j", "4", "-o"]).arg(&out).arg(&file));
+        assert_eq!(code, 0, "{stderr}");
+        let ids = ids_in(&out);
+        assert_eq!(ids.len(), 120, "round {round}: every id");
+        assert!(ids.values().all(|&n| n == 1), "round {round}: each once");
+        if partial > 0 {
+            assert!(stderr.contains(&format!("resuming: {partial} of 120 requests are already in")), "{stderr}");
+        }
+    }
+}
+
+#[test]
+fn a_half_written_last_line_is_replaced_on_resume() {
+    let server = ApiServer::start(|a| Answer::json(200, echo(&a.body)));
+    let file = temp("three.txt", "a\nb\nc\n");
+    let out = file.with_file_name("cut.jsonl");
+    let first =
+        json!({"id": "batch_req_1", "custom_id": "1", "response": {"status_code": 200, "body": {}}, "error": null});
+    std::fs::write(&out, format!("{first}\n{{\"id\":\"batch_req_2\",\"custom_id\":\"2\",\"respo")).expect("write");
+    let (code, _, stderr) = run(with_key(&server.base()).args(["batch", "run", "--lines", "-o"]).arg(&out).arg(&file));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("was cut off (a crash?); its request is sent again"), "{stderr}");
+    let ids = ids_in(&out);
+    assert_eq!(ids.len(), 3);
+    assert_eq!(server.arrivals().len(), 2, "only the missing two were sent");
+}
+
+#[test]
+fn ctrl_c_writes_what_finished_exits_130_and_a_rerun_resumes() {
+    let server = ApiServer::start(|a| Answer::json(200, echo(&a.body)).after(Duration::from_millis(40)));
+    let file = temp("ctrl-c.txt", &(0..100).map(|i| format!("q{i}\n")).collect::<String>());
+    let out = file.with_file_name("ctrl-c.jsonl");
+    let status = killed_run(&server.base(), &file, &out, libc::SIGINT, Duration::from_millis(300));
+    assert_eq!(status.signal(), Some(libc::SIGINT), "{status:?}");
+    let partial = ids_in(&out).len();
+    assert!(partial > 0 && partial < 100, "{partial}");
+    let (code, _, _) = run(with_key(&server.base()).args(["batch", "run", "--lines", "-o"]).arg(&out).arg(&file));
+    assert_eq!(code, 0);
+    assert!(ids_in(&out).values().all(|&n| n == 1) && ids_in(&out).len() == 100);
+}
+
+#[test]
+fn stdout_holds_only_result_lines_while_stderr_is_a_terminal() {
+    let server = ApiServer::start(|a| Answer::json(200, echo(&a.body)).after(Duration::from_millis(20)));
+    let file = temp("tty.txt", &(0..30).map(|i| format!("q{i}\n")).collect::<String>());
+    let out = file.with_file_name("tty-stdout.jsonl");
+    let binary = assert_cmd::cargo::cargo_bin("tokenfactory");
+    let line = format!("'{}' batch run --lines -j 2 '{}' > '{}'", binary.display(), file.display(), out.display());
+    let screen = std::process::Command::new("script")
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", crate::harness::fresh_home())
+        .env("OMNIVA_API_KEY", KEY)
+        .env("OMNIVA_BASE_URL", server.base())
+        .args(["-qec", &line, "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script runs");
+    assert!(screen.status.success(), "{}", String::from_utf8_lossy(&screen.stdout));
+    let stdout = std::fs::read_to_string(&out).expect("stdout");
+    assert_eq!(result_lines(&stdout).len(), 30, "only JSON lines on stdout");
+    let terminal = String::from_utf8_lossy(&screen.stdout);
+    assert!(terminal.contains("tokenfactory: batch: 30 requests in "), "the summary on the terminal: {terminal}");
+}
