@@ -3,10 +3,15 @@
 # binary first. Usage:
 #   bench/run.sh [--quick] [--only startup|trip|latency|stream]...   tokenfactory against curl
 #   bench/run.sh history [--runs N] [--exchanges N]                   recording cost, a 100,000-exchange history
+#   bench/run.sh batch [--what batch|embed|both] [--lines N]          batch run / embed against a 64-slot server
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --locked >&2
 case "${1:-}" in
   history) shift; exec python3 bench/history.py --binary target/release/tokenfactory "$@" ;;
+  batch)
+    shift
+    cargo build --release --locked --example bench_server >&2
+    exec python3 bench/batch.py --binary target/release/tokenfactory "$@" ;;
   *) exec python3 bench/bench.py --binary target/release/tokenfactory "$@" ;;
 esac

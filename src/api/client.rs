@@ -137,14 +137,15 @@ impl Client {
         self.json_call(Method::POST, "chat/completions", Some(body), Some(&request.model), "chat completion").await
     }
 
-    /// `POST path` with a JSON body as given (a batch line's body), and its JSON reply. `model`
-    /// names the model the body asks for, for the error classification.
-    pub async fn post_json(
+    /// `POST path` with a JSON body as given (a batch line's body), and its JSON reply read as
+    /// `T` (the raw text is in the reply too). `model` names the model the body asks for, for
+    /// the error classification.
+    pub async fn post_json<T: DeserializeOwned>(
         &self,
         path: &str,
         body: Vec<u8>,
         model: Option<&str>,
-    ) -> Result<Reply<serde_json::Value>, ApiError> {
+    ) -> Result<Reply<T>, ApiError> {
         self.json_call(Method::POST, path, Some(body), model, "response").await
     }
 

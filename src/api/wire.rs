@@ -195,6 +195,13 @@ impl Usage {
     }
 }
 
+/// Any response, read only for its token usage (its text is kept whole elsewhere).
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(default)]
+pub struct UsageOnly {
+    pub usage: Option<Usage>,
+}
+
 /// `GET /models`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]

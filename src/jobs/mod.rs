@@ -18,6 +18,37 @@ use crate::api::RateLimits;
 use limiter::Limiter;
 use results::LineWriter;
 
+/// A set of IDs kept as 64-bit hashes: a million IDs cost 16 MB as strings but a few as hashes,
+/// and two different IDs share a hash with a chance of about one in 10^7 even then.
+#[derive(Debug, Default)]
+pub struct IdSet(std::collections::HashSet<u64>);
+
+impl IdSet {
+    fn hash(id: &str) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        id.hash(&mut hasher);
+        hasher.finish()
+    }
+
+    /// Adds `id`; false when it was there already.
+    pub fn insert(&mut self, id: &str) -> bool {
+        self.0.insert(IdSet::hash(id))
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.0.contains(&IdSet::hash(id))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// How long Ctrl-C waits for the requests in flight before it stops anyway.
 const GRACE: Duration = Duration::from_secs(5);
 
@@ -51,7 +82,7 @@ pub struct Finished {
 }
 
 /// Sends one unit: the command's part.
-pub type Start<T> = Box<dyn Fn(T, u32) -> Pin<Box<dyn Future<Output = Attempt<T>> + Send>>>;
+pub type Start<T> = Box<dyn Fn(T, u32) -> Pin<Box<dyn Future<Output = Attempt<T>> + Send>> + Send>;
 
 /// What the observer sees after every change.
 #[derive(Debug, Clone, Default)]
@@ -96,8 +127,8 @@ impl<T: Send + 'static> Engine<T> {
     /// that order. `observe` is told after every change.
     pub async fn run(
         mut self,
-        work: impl Iterator<Item = Work<T>>,
-        mut observe: impl FnMut(&Progress),
+        work: impl Iterator<Item = Work<T>> + Send,
+        mut observe: impl FnMut(&Progress) + Send,
     ) -> std::io::Result<Report> {
         let started = Instant::now();
         let window = (self.max_in_flight * 16).max(256) as u64;

@@ -2,11 +2,11 @@
 //! rerun, the IDs it already holds are skipped, and a last line that a crash (even SIGKILL) left
 //! half-written is cut off and written again, so every ID ends up in it exactly once.
 
-use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use super::IdSet;
 use crate::settings::Redactor;
 
 /// A results file that cannot be used.
@@ -21,7 +21,7 @@ pub struct ResultsError {
 #[derive(Debug, Default)]
 pub struct Resumed {
     /// The IDs already answered (or failed for good).
-    pub done: HashSet<String>,
+    pub done: IdSet,
     /// The last line was half-written and has been cut off.
     pub cut_last_line: bool,
 }
@@ -56,7 +56,7 @@ pub fn open(
         let parsed = serde_json::from_slice::<serde_json::Value>(&line).ok();
         match (parsed.as_ref().and_then(&id_of), complete) {
             (Some(id), true) => {
-                if !resumed.done.insert(id.clone()) {
+                if !resumed.done.insert(&id) {
                     return Err(err(format!("line {number} repeats the id {id:?}; it was not written by this tool")));
                 }
                 good_end += read as u64;
@@ -119,7 +119,7 @@ mod tests {
         let path = temp("cut", "{\"custom_id\":\"a\"}\n{\"custom_id\":\"b\"}\n{\"custom_id\":\"c\",\"resp");
         let (mut file, resumed) = open(&path, id_of).expect("opens");
         assert!(resumed.cut_last_line);
-        assert_eq!(resumed.done, HashSet::from(["a".to_string(), "b".to_string()]));
+        assert!(resumed.done.contains("a") && resumed.done.contains("b") && resumed.done.len() == 2);
         file.write_all(b"{\"custom_id\":\"c\"}\n").expect("append");
         drop(file);
         assert_eq!(

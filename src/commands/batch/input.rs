@@ -3,7 +3,6 @@
 //! (`{"prompt","system","id"}`), or with `--lines` one prompt per non-empty line. The whole file is
 //! checked before anything is sent: each bad line named by its number, duplicate IDs refused.
 
-use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -11,6 +10,7 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use crate::api::wire::{ChatRequest, Message, Role};
+use crate::jobs::IdSet;
 
 /// What the options give a line that does not say otherwise.
 #[derive(Debug, Clone)]
@@ -51,7 +51,10 @@ pub struct Request {
 
 /// Reads the requests of `path`, one per non-empty line; each item is a request or the problem of
 /// its line (`line N: …`).
-pub fn requests(path: &Path, defaults: &Defaults) -> std::io::Result<impl Iterator<Item = Result<Request, String>>> {
+pub fn requests(
+    path: &Path,
+    defaults: &Defaults,
+) -> std::io::Result<impl Iterator<Item = Result<Request, String>> + use<>> {
     let reader = BufReader::new(File::open(path)?);
     let defaults = defaults.clone();
     Ok(reader.lines().enumerate().filter_map(move |(i, line)| {
@@ -74,17 +77,16 @@ const NAMED: usize = 10;
 
 /// Checks the whole file: every line valid, no ID twice.
 pub fn check(path: &Path, defaults: &Defaults) -> std::io::Result<Result<Checked, Vec<String>>> {
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut seen = IdSet::default();
     let mut problems = Vec::new();
     let mut more = 0;
     let mut count = 0;
     for item in requests(path, defaults)? {
         let problem = match item {
-            Ok(request) if seen.contains(&request.id) => {
+            Ok(request) if !seen.insert(&request.id) => {
                 Some(format!("line {}: the id {:?} was used before (ids must be unique)", request.line, request.id))
             }
-            Ok(request) => {
-                seen.insert(request.id);
+            Ok(_) => {
                 count += 1;
                 None
             }

@@ -13,10 +13,11 @@ use anyhow::Result;
 use serde_json::{Value, json};
 
 use super::{Context, Interrupted};
+use crate::api::wire::UsageOnly;
 use crate::api::{ApiError, Client, Reply, RetryPolicy, parse_wait};
 use crate::cli::{BatchAction, BatchArgs, BatchRunArgs};
 use crate::jobs::results::{self, LineWriter};
-use crate::jobs::{Attempt, Engine, Finished, MAX_REFUSALS, Report, Work};
+use crate::jobs::{Attempt, Engine, Finished, IdSet, MAX_REFUSALS, Report, Work};
 use crate::output::Tone;
 use crate::report::{Exit, InputError};
 
@@ -68,9 +69,18 @@ fn run_file(ctx: &Context, args: &BatchRunArgs) -> Result<Exit> {
         max_in_flight: usize::from(args.jobs),
         writer,
     };
-    let mut bar = ctx.ui.progress(total, "requests");
-    let report = Context::runtime()?.block_on(engine.run(work, |p| bar.update(p)))?;
-    bar.finish();
+    let bar = ctx.ui.progress(total, "requests");
+    // The engine runs as a task of its own, so the runtime schedules it among the connections'
+    // tasks instead of after them: a finished request's slot is refilled at once.
+    let report = Context::jobs_runtime()?.block_on(async move {
+        let mut bar = bar;
+        let run = tokio::spawn(async move {
+            let report = engine.run(work, |p| bar.update(p)).await;
+            bar.finish();
+            report
+        });
+        run.await.map_err(std::io::Error::other)?
+    })?;
     summarize(ctx, &report, args.output.is_some());
     if report.interrupted {
         return Err(Interrupted.into());
@@ -79,11 +89,7 @@ fn run_file(ctx: &Context, args: &BatchRunArgs) -> Result<Exit> {
 }
 
 /// The results go to `-o FILE` (resuming what it holds) or to stdout.
-fn open_results(
-    ctx: &Context,
-    args: &BatchRunArgs,
-    count: usize,
-) -> Result<(LineWriter, std::collections::HashSet<String>)> {
+fn open_results(ctx: &Context, args: &BatchRunArgs, count: usize) -> Result<(LineWriter, IdSet)> {
     let redactor = ctx.settings.redactor();
     let Some(path) = &args.output else {
         return Ok((LineWriter::new(ctx.ui.data_lines(), redactor), Default::default()));
@@ -146,16 +152,24 @@ async fn send(shared: Arc<Shared>, request: Request, refusals: u32) -> Attempt<R
     unreachable!("the model list is never empty")
 }
 
-/// `{"id","custom_id","response":{"status_code","request_id","body"},"error":null}`.
-fn succeeded(request: &Request, reply: Reply<Value>) -> Finished {
-    let usage = reply.value.get("usage");
-    let count = |key: &str| usage.and_then(|u| u.get(key)).and_then(Value::as_u64).unwrap_or(0);
-    let response = json!({"status_code": 200, "request_id": reply.request_id, "body": reply.value});
+/// `{"id","custom_id","response":{"status_code","request_id","body"},"error":null}`. The body
+/// goes in as the server sent it when it is one line already (it is valid JSON: the client read
+/// it), else re-serialised onto one.
+fn succeeded(request: &Request, reply: Reply<UsageOnly>) -> Finished {
+    let usage = reply.value.usage.unwrap_or_default();
+    let body = reply.raw.trim();
+    let body = if body.contains(['\n', '\r']) {
+        serde_json::from_str::<Value>(body).map(|v| v.to_string()).unwrap_or_else(|_| Value::from(body).to_string())
+    } else {
+        body.to_string()
+    };
+    let request_id = reply.request_id.map_or(Value::Null, Value::from);
+    let response = format!("{{\"status_code\":200,\"request_id\":{request_id},\"body\":{body}}}");
     Finished {
-        lines: result_line(&request.id, &response, &Value::Null),
+        lines: result_line(&request.id, &response, "null"),
         failure: None,
-        tokens_in: count("prompt_tokens"),
-        tokens_out: count("completion_tokens"),
+        tokens_in: usage.prompt_tokens.unwrap_or(0),
+        tokens_out: usage.completion_tokens.unwrap_or(0),
         limits: reply.limits,
     }
 }
@@ -169,13 +183,14 @@ fn failed(request: &Request, error: &ApiError) -> Finished {
     });
     let case = error.case().name();
     let problem = json!({"code": case, "message": error.to_string()});
-    let lines = result_line(&request.id, &response.unwrap_or(Value::Null), &problem);
+    let lines = result_line(&request.id, &response.unwrap_or(Value::Null).to_string(), &problem.to_string());
     let limits = error.http().map(|h| h.limits).unwrap_or_default();
     Finished { lines, failure: Some(case.to_string()), tokens_in: 0, tokens_out: 0, limits }
 }
 
-/// One output line, its fields in the order of OpenAI's batch output.
-fn result_line(custom_id: &str, response: &Value, error: &Value) -> String {
+/// One output line, its fields in the order of OpenAI's batch output; `response` and `error` are
+/// JSON text.
+fn result_line(custom_id: &str, response: &str, error: &str) -> String {
     format!(
         "{{\"id\":\"batch_req_{}\",\"custom_id\":{},\"response\":{response},\"error\":{error}}}\n",
         crate::history::new_id(),
