@@ -46,6 +46,7 @@ complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -s h -l help -d 
 complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -s V -l version -d 'Print version'
 complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "chat" -d 'Send a prompt and print the answer'
 complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "models" -d 'List the models the API serves, to paste an exact ID'
+complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "embed" -d 'Turn text into vectors (embeddings): one text, or every line of a file'
 complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "batch" -d 'Run a file of requests, as fast as the rate limit allows; results in order, resumable'
 complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "history" -d 'Find past conversations: list, show, search, remove'
 complete -c tokenfactory -n "__fish_tokenfactory_needs_command" -f -a "doctor" -d 'Check the setup step by step and explain what is wrong'
@@ -101,6 +102,29 @@ complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand models" -l jso
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand models" -s v -l verbose -d 'Print each request and response line, timings and retries to stderr (key redacted)'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand models" -s h -l help -d 'Print help'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand models" -s V -l version -d 'Print version'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand embed" -l lines -d 'One input per non-empty line of FILE (- for stdin); one JSON line per input, in input order' -r -F
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand embed" -l batch-size -d 'Inputs per request with --lines (a request the server finds too large is split)' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand embed" -s j -l jobs -d 'Most requests in flight at once with --lines (fewer while the server refuses)' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand embed" -s o -l output -d 'With --lines, write the results here, appending: inputs already in it are skipped (resume)' -r -F
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand embed" -l dimensions -d 'Ask for vectors of N dimensions (servers that support it shorten them)' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand embed" -l base-url -d 'API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand embed" -s m -l model -d 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]' -r -f -a "(__tokenfactory_models)"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand embed" -l connect-timeout -d 'Seconds allowed to establish a connection [default: 10]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand embed" -l timeout -d 'Seconds allowed for a whole request, or a stream\'s first byte [env: OMNIVA_TIMEOUT] [default: 600]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand embed" -l idle-timeout -d 'Longest gap, in seconds, between two chunks of a stream [default: 120]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand embed" -l retries -d 'Retries for 429, 500, 502, 503, 504 and failed connections; 0 disables [default: 2]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand embed" -l max-wait -d 'Longest server-asked wait (Retry-After) to sleep before retrying [default: 60]' -r
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand embed" -l ca-bundle -d 'PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]' -r -F
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand embed" -l color -d 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand embed" -l no-text -d 'With --lines, leave each input\'s text out of its line'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand embed" -l json -d 'Print the server\'s JSON as received instead of the vector'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand embed" -l stats -d 'Print tokens, vectors, dimensions and time to stderr'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand embed" -l no-stdin -d 'Never read stdin (for cron and CI)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand embed" -s v -l verbose -d 'Print each request and response line, timings and retries to stderr (key redacted)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand embed" -s h -l help -d 'Print help'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand embed" -s V -l version -d 'Print version'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and not __fish_seen_subcommand_from run" -l base-url -d 'API base URL [env: OMNIVA_BASE_URL] [default: https://api.tokenfactory.omniva.com/v1]' -r
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and not __fish_seen_subcommand_from run" -s m -l model -d 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]' -r -f -a "(__tokenfactory_models)"
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and not __fish_seen_subcommand_from run" -l connect-timeout -d 'Seconds allowed to establish a connection [default: 10]' -r
@@ -247,6 +271,7 @@ always\t''
 never\t''"
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -l no-chat -d 'Skip the checks that cost tokens (a completion and a stream)'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -l json -d 'Print the results as JSON (for support tickets and scripts)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -l embeddings -d 'Also check one small embeddings request (billable, like the completion)'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -s v -l verbose -d 'Print each request and response line, timings and retries to stderr (key redacted)'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -s h -l help -d 'Print help'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -s V -l version -d 'Print version'

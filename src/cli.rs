@@ -94,6 +94,10 @@ pub enum Command {
     #[command(after_help = models_help())]
     Models(ModelsArgs),
 
+    /// Turn text into vectors (embeddings): one text, or every line of a file
+    #[command(after_help = embed_help())]
+    Embed(EmbedArgs),
+
     /// Run a file of requests, as fast as the rate limit allows; results in order, resumable
     #[command(after_help = batch_help(), subcommand_required = true)]
     Batch(BatchArgs),
@@ -156,6 +160,19 @@ fn chat_help() -> String {
   tokenfactory chat --print python \"hi\" > first_call.py
   tokenfactory chat --schema person.json \"Invent a person\" | jq .name",
         "\n  OMNIVA_FALLBACK_MODELS   comma-separated fallback models (--fallback-model)\n  OMNIVA_HISTORY     history file, or off (--no-history)",
+    )
+}
+
+fn embed_help() -> String {
+    footer(
+        "  tokenfactory embed \"What is retrieval-augmented generation?\"
+  tokenfactory embed --lines passages.txt -o vectors.jsonl
+  tokenfactory embed --lines - --no-text < passages.txt > vectors.jsonl
+  tokenfactory embed -m BAAI/bge-large-en-v1.5 --dimensions 256 --stats \"hello\"",
+        &format!(
+            "\n  OMNIVA_EMBEDDING_MODEL   embed's model (-m) [default: {}]; OMNIVA_MODEL,\n                           a chat model, is not used by embed",
+            defaults::EMBEDDING_MODEL
+        ),
     )
 }
 
@@ -223,6 +240,49 @@ pub struct CompletionsArgs {
     /// The shell to complete for
     #[arg(value_name = "SHELL")]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct EmbedArgs {
+    /// The text; several words are joined by spaces. Piped stdin comes first. `-` reads stdin only.
+    #[arg(value_name = "TEXT")]
+    pub text: Vec<String>,
+
+    /// One input per non-empty line of FILE (- for stdin); one JSON line per input, in input order
+    #[arg(long, value_name = "FILE", conflicts_with = "text")]
+    pub lines: Option<PathBuf>,
+
+    /// Inputs per request with --lines (a request the server finds too large is split)
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=2048))]
+    pub batch_size: u16,
+
+    /// Most requests in flight at once with --lines (fewer while the server refuses)
+    #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: u16,
+
+    /// With --lines, write the results here, appending: inputs already in it are skipped (resume)
+    #[arg(short = 'o', long = "output", value_name = "FILE", requires = "lines")]
+    pub output: Option<PathBuf>,
+
+    /// With --lines, leave each input's text out of its line
+    #[arg(long, requires = "lines")]
+    pub no_text: bool,
+
+    /// Ask for vectors of N dimensions (servers that support it shorten them)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub dimensions: Option<u32>,
+
+    /// Print the server's JSON as received instead of the vector
+    #[arg(long, conflicts_with = "lines")]
+    pub json: bool,
+
+    /// Print tokens, vectors, dimensions and time to stderr
+    #[arg(long)]
+    pub stats: bool,
+
+    /// Never read stdin (for cron and CI)
+    #[arg(long)]
+    pub no_stdin: bool,
 }
 
 #[derive(Debug, Args)]
@@ -340,6 +400,10 @@ pub struct DoctorArgs {
     /// Print the results as JSON (for support tickets and scripts)
     #[arg(long, conflicts_with = "explain")]
     pub json: bool,
+
+    /// Also check one small embeddings request (billable, like the completion)
+    #[arg(long)]
+    pub embeddings: bool,
 
     /// Print the troubleshooting guide (marking what applies now), or one case: a status such as 429, or a name
     #[arg(long, value_name = "CASE", num_args = 0..=1)]

@@ -104,6 +104,8 @@ pub struct Facts {
     pub connect_timeout: bool,
     /// Catalog IDs close to an unknown model.
     pub suggestions: Vec<String>,
+    /// The request was for embeddings, which need an embeddings model.
+    pub embeddings: bool,
 }
 
 impl Facts {
@@ -237,6 +239,16 @@ fn key_malformed_hints(facts: &Facts) -> Vec<String> {
 
 fn unknown_model_hints(facts: &Facts) -> Vec<String> {
     let model = facts.model.as_deref().unwrap_or("the model");
+    if facts.embeddings {
+        return vec![
+            format!(
+                "the server does not serve {model} for embeddings: embed needs an embeddings model (e.g. {}), \
+                 not a chat model",
+                defaults::EMBEDDING_MODEL
+            ),
+            "list the IDs with `tokenfactory models` and pass one with -m or OMNIVA_EMBEDDING_MODEL".into(),
+        ];
+    }
     let mut lines =
         vec![format!("the server does not serve {model}; IDs are exact and case-sensitive (e.g. {})", defaults::MODEL)];
     if !facts.suggestions.is_empty() {

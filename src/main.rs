@@ -63,6 +63,7 @@ fn main() -> ExitCode {
     let ctx = Context::new(settings);
     let result = match &cli.command {
         Command::Chat(args) => commands::chat::run(&ctx, args),
+        Command::Embed(args) => commands::embed::run(&ctx, args),
         Command::Batch(args) => commands::batch::run(&ctx, args),
         Command::Models(args) => commands::models::run(&ctx, args),
         Command::Doctor(args) => commands::doctor::run(&ctx, args),
@@ -75,7 +76,10 @@ fn main() -> ExitCode {
             interrupt::die_of_sigint();
             Exit::Interrupted.into()
         }
-        Err(e) => report::report(&e, &ctx.ui, &ctx.report_context()).into(),
+        Err(e) => {
+            let embeddings = matches!(cli.command, Command::Embed(_));
+            report::report(&e, &ctx.ui, &ctx.report_context(embeddings)).into()
+        }
     }
 }
 

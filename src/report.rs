@@ -52,6 +52,8 @@ pub struct InputError {
 #[derive(Debug, Default, Clone)]
 pub struct ReportContext {
     pub model: Option<String>,
+    /// The command asked for embeddings (`embed`): a model error needs an embeddings model.
+    pub embeddings: bool,
 }
 
 /// Prints `error` to stderr and returns its exit code. A closed stdout is not an error: the reader
@@ -116,7 +118,7 @@ fn classify(error: &anyhow::Error, context: &ReportContext) -> (Exit, Case, Fact
         return (Exit::Failure, Case::Other, facts);
     };
     let case = api.case();
-    let facts = Facts::of_api_error(api, context.model.clone());
+    let facts = Facts { embeddings: context.embeddings, ..Facts::of_api_error(api, context.model.clone()) };
     let exit = match case {
         Case::KeyMissing | Case::KeyMalformed | Case::EndpointNotFound => Exit::Config,
         Case::Unauthorized | Case::Forbidden => Exit::Auth,

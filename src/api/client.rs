@@ -149,6 +149,17 @@ impl Client {
         self.json_call(Method::POST, path, Some(body), model, "response").await
     }
 
+    /// `POST path` with a JSON body, and the reply's text unparsed (for bodies too large to
+    /// build a value from: the caller reads the parts it needs, borrowing from the text).
+    pub async fn post_for_text(&self, path: &str, body: Vec<u8>, model: Option<&str>) -> Result<Reply<()>, ApiError> {
+        let url = self.url(path);
+        let exchange = async {
+            let response = self.send(Method::POST, &url, Some(body), model).await?;
+            self.read_text(response, "response").await
+        };
+        within_request_timeout(self.timeout, self.timeout, &url, exchange).await
+    }
+
     /// `GET /models`.
     pub async fn models(&self) -> Result<Reply<ModelList>, ApiError> {
         self.json_call(Method::GET, "models", None, None, "model list").await
@@ -177,6 +188,13 @@ impl Client {
         response: Response,
         what: &'static str,
     ) -> Result<Reply<T>, ApiError> {
+        let Reply { raw, request_id, limits, .. } = self.read_text(response, what).await?;
+        let value = serde_json::from_str(&raw).map_err(|e| decode_error(what, &e, &raw))?;
+        Ok(Reply { raw, value, request_id, limits })
+    }
+
+    /// Reads a successful response's body as text: UTF-8 and not empty.
+    async fn read_text(&self, response: Response, what: &'static str) -> Result<Reply<()>, ApiError> {
         let request_id = request_id(response.headers());
         let limits = RateLimits::from_headers(response.headers());
         let raw = read_body(response).await?;
@@ -187,11 +205,7 @@ impl Client {
         if text.trim().is_empty() {
             return Err(ApiError::Decode { what, detail: "the body is empty".into() });
         }
-        let value = serde_json::from_str(&text).map_err(|e| ApiError::Decode {
-            what,
-            detail: format!("{e}; the body starts with {:?}", text.chars().take(80).collect::<String>()),
-        })?;
-        Ok(Reply { raw: text, value, request_id, limits })
+        Ok(Reply { raw: text, value: (), request_id, limits })
     }
 
     pub fn request_timeout(&self) -> Duration {
@@ -326,6 +340,14 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
 
 pub(super) fn request_id(headers: &HeaderMap) -> Option<String> {
     REQUEST_ID_HEADERS.iter().find_map(|name| header(headers, name))
+}
+
+/// A JSON body that is not what `what` should be.
+pub fn decode_error(what: &'static str, e: &serde_json::Error, text: &str) -> ApiError {
+    ApiError::Decode {
+        what,
+        detail: format!("{e}; the body starts with {:?}", text.chars().take(80).collect::<String>()),
+    }
 }
 
 /// Reads a whole body, refusing more than `MAX_BODY` bytes.

@@ -14,7 +14,7 @@ mod transport;
 pub mod wire;
 
 pub use case::Case;
-pub use client::{Client, ClientConfig, Reply, TraceEvent, Tracer, endpoint};
+pub use client::{Client, ClientConfig, Reply, TraceEvent, Tracer, decode_error, endpoint};
 pub use error::{ApiError, NetKind, Timer, TlsKind};
 pub use limits::RateLimits;
 pub use retry::{RetryNotice, RetryPolicy, parse_wait};

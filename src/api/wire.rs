@@ -195,6 +195,40 @@ impl Usage {
     }
 }
 
+/// `POST /embeddings` body.
+#[derive(Debug, Clone, Serialize)]
+pub struct EmbeddingRequest<'a> {
+    pub model: &'a str,
+    pub input: EmbeddingInput<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dimensions: Option<u32>,
+}
+
+/// One text, or many.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum EmbeddingInput<'a> {
+    One(&'a str),
+    Many(Vec<&'a str>),
+}
+
+/// An embeddings response, read without building the vectors: each `embedding` stays the JSON
+/// text the server sent (a thousand floats need no parsing to be written out again).
+#[derive(Debug, Deserialize)]
+pub struct EmbeddingList<'a> {
+    #[serde(borrow)]
+    pub data: Vec<EmbeddingItem<'a>>,
+    #[serde(default)]
+    pub usage: Option<Usage>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EmbeddingItem<'a> {
+    pub index: usize,
+    #[serde(borrow)]
+    pub embedding: &'a serde_json::value::RawValue,
+}
+
 /// Any response, read only for its token usage (its text is kept whole elsewhere).
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
 #[serde(default)]

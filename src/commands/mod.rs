@@ -1,12 +1,16 @@
 //! The commands. Each gets a `Context` (resolved settings and palettes) and its own arguments.
 
 pub mod batch;
+pub mod bulk;
 pub mod chat;
 pub mod completions;
 pub mod doctor;
+pub mod embed;
 pub mod history;
 pub mod man;
 pub mod models;
+pub mod prompt;
+pub mod spool;
 
 use std::time::Duration;
 
@@ -85,8 +89,10 @@ impl Context {
         error.into()
     }
 
-    pub fn report_context(&self) -> ReportContext {
-        ReportContext { model: Some(self.settings.model.clone()) }
+    /// What the error reporter should know; `embeddings`: the command was `embed`.
+    pub fn report_context(&self, embeddings: bool) -> ReportContext {
+        let model = if embeddings { embed::model(&self.settings) } else { self.settings.model.clone() };
+        ReportContext { model: Some(model), embeddings }
     }
 }
 

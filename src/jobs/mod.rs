@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use tokio::task::JoinSet;
 
-use crate::api::RateLimits;
+use crate::api::{ApiError, RateLimits, parse_wait};
 use limiter::Limiter;
 use results::LineWriter;
 
@@ -71,11 +71,14 @@ pub enum Attempt<T> {
 }
 
 /// A unit's result.
+#[derive(Default)]
 pub struct Finished {
     /// Newline-terminated output lines (one per input the unit covered).
     pub lines: String,
-    /// The troubleshooting case, when the unit failed for good.
-    pub failure: Option<String>,
+    /// How many inputs the unit covered (the progress counts inputs).
+    pub units: u64,
+    /// `(id, case)` of each input that failed for good.
+    pub failures: Vec<(String, String)>,
     pub tokens_in: u64,
     pub tokens_out: u64,
     pub limits: RateLimits,
@@ -111,15 +114,22 @@ pub struct Report {
 /// Refusals of one unit after which the command writes it as failed (it is told the count).
 pub const MAX_REFUSALS: u32 = 20;
 
+/// Whether a failed try goes back to the scheduler (`Some`, with the wait the server asked for):
+/// a 429 for a unit refused fewer than `MAX_REFUSALS` times that asks to wait no longer than
+/// `max_wait`. Anything else fails for good.
+pub fn send_again(error: &ApiError, refusals: u32, max_wait: Duration) -> Option<Option<Duration>> {
+    let http = error.http().filter(|h| h.status == 429)?;
+    let wait = http.retry_after.as_deref().and_then(|w| parse_wait(w, std::time::SystemTime::now()));
+    (refusals + 1 < MAX_REFUSALS && wait.is_none_or(|w| w <= max_wait)).then_some(wait)
+}
+
 pub struct Engine<T> {
     pub start: Start<T>,
     pub max_in_flight: usize,
+    /// How far past the oldest unfinished unit sending may run: the bound on the results held
+    /// back for order (a unit with large results wants a small window).
+    pub window: u64,
     pub writer: LineWriter,
-}
-
-struct Slot {
-    id: String,
-    finished: Finished,
 }
 
 impl<T: Send + 'static> Engine<T> {
@@ -131,12 +141,12 @@ impl<T: Send + 'static> Engine<T> {
         mut observe: impl FnMut(&Progress) + Send,
     ) -> std::io::Result<Report> {
         let started = Instant::now();
-        let window = (self.max_in_flight * 16).max(256) as u64;
+        let window = self.window.max(self.max_in_flight as u64);
         let mut limiter = Limiter::new(self.max_in_flight);
         let mut work = work.peekable();
         let mut again: VecDeque<(Work<T>, u32)> = VecDeque::new();
         let mut flying: JoinSet<(u64, String, u64, u32, Attempt<T>)> = JoinSet::new();
-        let mut ready: BTreeMap<u64, Slot> = BTreeMap::new();
+        let mut ready: BTreeMap<u64, Finished> = BTreeMap::new();
         let mut next_write = 0u64;
         let mut report = Report::default();
         let mut tokens_each = 0u64;
@@ -182,12 +192,12 @@ impl<T: Send + 'static> Engine<T> {
                         // Ctrl-C: it is not written, so a rerun sends it.
                         Attempt::Refused { .. } => {}
                         Attempt::Finished(finished) => {
-                            if finished.failure.is_none() {
+                            if finished.failures.is_empty() {
                                 let cost = finished.tokens_in + finished.tokens_out;
                                 tokens_each = if tokens_each == 0 { cost } else { (tokens_each * 7 + cost) / 8 };
                                 limiter.succeeded(&finished.limits, flying.len(), tokens_each, Instant::now());
                             }
-                            ready.insert(seq, Slot { id, finished });
+                            ready.insert(seq, finished);
                         }
                     }
                     self.write_ready(&mut ready, &mut next_write, &mut report, stopping.is_some())?;
@@ -212,7 +222,7 @@ impl<T: Send + 'static> Engine<T> {
     /// that never finished) are written too: the rerun sends only what is missing.
     fn write_ready(
         &mut self,
-        ready: &mut BTreeMap<u64, Slot>,
+        ready: &mut BTreeMap<u64, Finished>,
         next_write: &mut u64,
         report: &mut Report,
         flush_all: bool,
@@ -222,16 +232,14 @@ impl<T: Send + 'static> Engine<T> {
                 break;
             }
             let seq = *entry.key();
-            let slot = entry.remove();
-            self.writer.write(&slot.finished.lines)?;
+            let finished = entry.remove();
+            self.writer.write(&finished.lines)?;
             let p = &mut report.progress;
-            p.done += 1;
-            p.tokens_in += slot.finished.tokens_in;
-            p.tokens_out += slot.finished.tokens_out;
-            if let Some(case) = slot.finished.failure {
-                p.failed += 1;
-                report.failures.push((slot.id, case));
-            }
+            p.done += finished.units;
+            p.tokens_in += finished.tokens_in;
+            p.tokens_out += finished.tokens_out;
+            p.failed += finished.failures.len() as u64;
+            report.failures.extend(finished.failures);
             *next_write = seq + 1;
         }
         Ok(())

@@ -103,7 +103,6 @@ pub struct Settings {
     /// `OMNIVA_EMBEDDING_MODEL`, else the default: the embeddings model when `-m` names none.
     pub embedding_model: String,
     /// `-m` as given (`model` also holds `OMNIVA_MODEL`, a chat model `embed` must not take).
-    #[allow(dead_code)] // read by `embed`, the next command to land
     pub model_flag: Option<String>,
     pub connect_timeout: Duration,
     pub timeout: Duration,

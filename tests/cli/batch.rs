@@ -309,7 +309,7 @@ fn a_half_written_last_line_is_replaced_on_resume() {
     std::fs::write(&out, format!("{first}\n{{\"id\":\"batch_req_2\",\"custom_id\":\"2\",\"respo")).expect("write");
     let (code, _, stderr) = run(with_key(&server.base()).args(["batch", "run", "--lines", "-o"]).arg(&out).arg(&file));
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("was cut off (a crash?); its request is sent again"), "{stderr}");
+    assert!(stderr.contains("was cut off (a crash?); that input is sent again"), "{stderr}");
     let ids = ids_in(&out);
     assert_eq!(ids.len(), 3);
     assert_eq!(server.arrivals().len(), 2, "only the missing two were sent");

@@ -543,3 +543,41 @@ fn chat_says_nothing_about_closest_ids_when_the_server_has_no_catalog() {
     assert!(!stderr.contains("closest IDs"), "{stderr}");
     assert!(stderr.contains("list all IDs with `tokenfactory models`"), "{stderr}");
 }
+
+#[test]
+fn doctor_embeddings_checks_one_small_embedding_with_the_embeddings_model() {
+    let mut scripts = healthy_scripts();
+    let vector = json!({"object": "list", "data": [{"index": 0, "embedding": [0.5, 0.25, 0.125, 1]}]});
+    scripts.push(Script::body(200, "application/json", &vector.to_string()));
+    let server = ScriptServer::start(scripts);
+    let (code, stdout, stderr) =
+        run(with_key(&server.base()).env("OMNIVA_EMBEDDING_MODEL", "my/embedder").args(["doctor", "--embeddings"]));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let out = untimed(&stdout);
+    assert!(out.contains("✓ embeddings       my/embedder gave a vector of 4 dimensions in "), "{out}");
+    assert!(out.ends_with("\n10 passed, 0 warnings, 0 failed, 1 skipped\n"), "{out}");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 4);
+    assert!(requests[3].head.starts_with("POST /v1/embeddings "));
+    assert_eq!(requests[3].json(), json!({"model": "my/embedder", "input": "ping"}));
+}
+
+#[test]
+fn doctor_embeddings_with_a_chat_model_fails_with_the_embeddings_hint() {
+    let mut scripts = healthy_scripts();
+    let refusal = json!({"error": {"message": "Model Omniva/Kimi-K2.6 does not support embeddings"}});
+    scripts.push(Script::body(400, "application/json", &refusal.to_string()));
+    let server = ScriptServer::start(scripts);
+    let (code, stdout, _) = run(with_key(&server.base())
+        .env("OMNIVA_EMBEDDING_MODEL", "Omniva/Kimi-K2.6")
+        .args(["doctor", "--embeddings"]));
+    assert_eq!(code, 1);
+    assert!(stdout.contains("✗ embeddings       400 Bad Request from "), "{stdout}");
+    assert!(
+        stdout.contains(
+            "    hint: the server does not serve Omniva/Kimi-K2.6 for embeddings: embed needs an embeddings model \
+             (e.g. BAAI/bge-large-en-v1.5), not a chat model\n"
+        ),
+        "{stdout}"
+    );
+}

@@ -68,7 +68,7 @@ fn generated_man_pages_are_committed_and_fresh() {
     assert!(page.starts_with(".ie \\n(.g .ds Aq"), "roff: {}", &page[..40.min(page.len())]);
     assert!(page.contains("tokenfactory\\-chat(1)"), "the top page points at the command pages");
     check_committed("man/tokenfactory.1", &page);
-    for command in ["chat", "batch", "models", "history", "doctor", "completions"] {
+    for command in ["chat", "embed", "batch", "models", "history", "doctor", "completions"] {
         let page = stdout_of(&["man", command]);
         assert!(page.contains(&format!(".TH tokenfactory-{command} 1")), "{page}");
         check_committed(&format!("man/tokenfactory-{command}.1"), &page);
@@ -82,6 +82,7 @@ fn generated_help_texts_match_their_snapshots() {
     for (args, file) in [
         (&["--help"][..], "tests/snapshots/help.txt"),
         (&["chat", "--help"][..], "tests/snapshots/help-chat.txt"),
+        (&["embed", "--help"][..], "tests/snapshots/help-embed.txt"),
         (&["models", "--help"][..], "tests/snapshots/help-models.txt"),
         (&["doctor", "--help"][..], "tests/snapshots/help-doctor.txt"),
         (&["history", "--help"][..], "tests/snapshots/help-history.txt"),
@@ -102,7 +103,7 @@ fn help_lists_commands_in_the_order_a_newcomer_needs_them() {
 
 #[test]
 fn every_command_help_ends_with_examples_environment_and_exit_codes() {
-    for command in ["chat", "models", "history", "doctor"] {
+    for command in ["chat", "embed", "models", "history", "doctor"] {
         let help = stdout_of(&[command, "--help"]);
         let examples = help.find("Examples:\n").expect("examples");
         let env = help.find("Environment:\n").expect("environment");

@@ -4,6 +4,7 @@ mod api_server;
 mod batch;
 mod chat;
 mod doctor;
+mod embed;
 mod errors;
 mod generated;
 mod harness;

@@ -4,7 +4,6 @@
 //! the input, sends one request, and words the results.
 
 mod input;
-mod spool;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,10 +13,9 @@ use serde_json::{Value, json};
 
 use super::{Context, Interrupted};
 use crate::api::wire::UsageOnly;
-use crate::api::{ApiError, Client, Reply, RetryPolicy, parse_wait};
+use crate::api::{ApiError, Client, Reply, RetryPolicy};
 use crate::cli::{BatchAction, BatchArgs, BatchRunArgs};
-use crate::jobs::results::{self, LineWriter};
-use crate::jobs::{Attempt, Engine, Finished, IdSet, MAX_REFUSALS, Report, Work};
+use crate::jobs::{Attempt, Engine, Finished, Report, Work, send_again};
 use crate::output::Tone;
 use crate::report::{Exit, InputError};
 
@@ -30,7 +28,7 @@ pub fn run(ctx: &Context, args: &BatchArgs) -> Result<Exit> {
 }
 
 fn run_file(ctx: &Context, args: &BatchRunArgs) -> Result<Exit> {
-    let source = spool::Source::open(&args.input)?;
+    let source = super::spool::Source::open(&args.input)?;
     let defaults = Defaults {
         model: ctx.settings.model.clone(),
         embedding_model: ctx.settings.embedding_model.clone(),
@@ -48,7 +46,8 @@ fn run_file(ctx: &Context, args: &BatchRunArgs) -> Result<Exit> {
         return Ok(Exit::Ok);
     }
     let client = Arc::new(ctx.client()?);
-    let (writer, done) = open_results(ctx, args, checked.count)?;
+    let custom_id = |line: &Value| line.get("custom_id").and_then(Value::as_str).map(str::to_string);
+    let (writer, done) = super::bulk::open_results(ctx, args.output.as_deref(), checked.count, "requests", custom_id)?;
     let total = (checked.count - done.len().min(checked.count)) as u64;
     let mut seq = 0;
     let work = input::requests(source.path(), &defaults)?
@@ -67,46 +66,15 @@ fn run_file(ctx: &Context, args: &BatchRunArgs) -> Result<Exit> {
     let engine = Engine {
         start: Box::new(move |task, refusals| Box::pin(send(shared.clone(), task, refusals))),
         max_in_flight: usize::from(args.jobs),
+        window: (u64::from(args.jobs) * 16).max(256),
         writer,
     };
-    let bar = ctx.ui.progress(total, "requests");
-    // The engine runs as a task of its own, so the runtime schedules it among the connections'
-    // tasks instead of after them: a finished request's slot is refilled at once.
-    let report = Context::jobs_runtime()?.block_on(async move {
-        let mut bar = bar;
-        let run = tokio::spawn(async move {
-            let report = engine.run(work, |p| bar.update(p)).await;
-            bar.finish();
-            report
-        });
-        run.await.map_err(std::io::Error::other)?
-    })?;
+    let report = super::bulk::drive(ctx, engine, work, total, "requests")?;
     summarize(ctx, &report, args.output.is_some());
     if report.interrupted {
         return Err(Interrupted.into());
     }
     Ok(if report.failures.is_empty() { Exit::Ok } else { Exit::Failure })
-}
-
-/// The results go to `-o FILE` (resuming what it holds) or to stdout.
-fn open_results(ctx: &Context, args: &BatchRunArgs, count: usize) -> Result<(LineWriter, IdSet)> {
-    let redactor = ctx.settings.redactor();
-    let Some(path) = &args.output else {
-        return Ok((LineWriter::new(ctx.ui.data_lines(), redactor), Default::default()));
-    };
-    let custom_id = |line: &Value| line.get("custom_id").and_then(Value::as_str).map(str::to_string);
-    let (file, resumed) = results::open(path, custom_id)?;
-    if resumed.cut_last_line {
-        ctx.ui.say(
-            Tone::Note,
-            &format!("the last line of {} was cut off (a crash?); its request is sent again", path.display()),
-        );
-    }
-    if !resumed.done.is_empty() {
-        let held = resumed.done.len();
-        ctx.ui.say(Tone::Info, &format!("resuming: {held} of {count} requests are already in {}", path.display()));
-    }
-    Ok((LineWriter::new(Box::new(file), redactor), resumed.done))
 }
 
 fn fallbacks(ctx: &Context, args: &BatchRunArgs) -> Vec<String> {
@@ -138,15 +106,11 @@ async fn send(shared: Arc<Shared>, request: Request, refusals: u32) -> Attempt<R
         let result = shared.policy.run(|| shared.client.post_json(path, bytes.clone(), Some(model)), |_| {}).await;
         match result {
             Ok(reply) => return Attempt::Finished(succeeded(&request, reply)),
-            Err(e) if e.http().is_some_and(|h| h.status == 429) => {
-                let wait = e.http().and_then(|h| parse_wait(h.retry_after.as_deref()?, std::time::SystemTime::now()));
-                if refusals + 1 >= MAX_REFUSALS || wait.is_some_and(|w| w > shared.max_wait) {
-                    return Attempt::Finished(failed(&request, &e));
-                }
-                return Attempt::Refused { task: request, wait };
-            }
-            Err(e) if e.model_unavailable() && i + 1 < models.len() => continue,
-            Err(e) => return Attempt::Finished(failed(&request, &e)),
+            Err(e) => match send_again(&e, refusals, shared.max_wait) {
+                Some(wait) => return Attempt::Refused { task: request, wait },
+                None if e.model_unavailable() && i + 1 < models.len() => continue,
+                None => return Attempt::Finished(failed(&request, &e)),
+            },
         }
     }
     unreachable!("the model list is never empty")
@@ -167,7 +131,8 @@ fn succeeded(request: &Request, reply: Reply<UsageOnly>) -> Finished {
     let response = format!("{{\"status_code\":200,\"request_id\":{request_id},\"body\":{body}}}");
     Finished {
         lines: result_line(&request.id, &response, "null"),
-        failure: None,
+        units: 1,
+        failures: Vec::new(),
         tokens_in: usage.prompt_tokens.unwrap_or(0),
         tokens_out: usage.completion_tokens.unwrap_or(0),
         limits: reply.limits,
@@ -185,7 +150,8 @@ fn failed(request: &Request, error: &ApiError) -> Finished {
     let problem = json!({"code": case, "message": error.to_string()});
     let lines = result_line(&request.id, &response.unwrap_or(Value::Null).to_string(), &problem.to_string());
     let limits = error.http().map(|h| h.limits).unwrap_or_default();
-    Finished { lines, failure: Some(case.to_string()), tokens_in: 0, tokens_out: 0, limits }
+    let failures = vec![(request.id.clone(), case.to_string())];
+    Finished { lines, units: 1, failures, tokens_in: 0, tokens_out: 0, limits }
 }
 
 /// One output line, its fields in the order of OpenAI's batch output; `response` and `error` are
@@ -216,26 +182,5 @@ fn summarize(ctx: &Context, report: &Report, to_file: bool) {
             p.tokens_out
         ),
     );
-    if !report.failures.is_empty() {
-        let mut by_case: Vec<(String, usize)> = Vec::new();
-        for (_, case) in &report.failures {
-            match by_case.iter_mut().find(|(c, _)| c == case) {
-                Some((_, n)) => *n += 1,
-                None => by_case.push((case.clone(), 1)),
-            }
-        }
-        let cases: Vec<String> = by_case.iter().map(|(c, n)| format!("{n} × {c}")).collect();
-        let ids: Vec<&str> = report.failures.iter().take(20).map(|(id, _)| id.as_str()).collect();
-        let more = report.failures.len().saturating_sub(ids.len());
-        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
-        let where_ = if to_file { "the results file" } else { "its result line" };
-        ctx.ui.say(
-            Tone::Warn,
-            &format!("failed ({}): {}{more}; {where_} holds each error", cases.join(", "), ids.join(", ")),
-        );
-    }
-    if report.interrupted {
-        let how = if to_file { "run the same command again" } else { "rerun it with -o FILE" };
-        ctx.ui.say(Tone::Note, &format!("{how} to send what is missing"));
-    }
+    super::bulk::close(ctx, report, to_file);
 }

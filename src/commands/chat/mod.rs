@@ -2,7 +2,6 @@
 //! stderr. Non-streamed answers are handled here, streamed ones in `stream`.
 
 mod conversation;
-mod prompt;
 mod schema;
 mod stats;
 mod stream;
@@ -35,7 +34,7 @@ pub fn run(ctx: &Context, args: &ChatArgs) -> Result<Exit> {
         })?),
         None => None,
     };
-    let prompt = gather_prompt(ctx, args)?;
+    let prompt = super::prompt::gather(ctx, &args.prompt, args.no_stdin)?;
     let mut conversation = Conversation::start(ctx, args, args.print.is_none())?;
     let mut request = build_request(ctx, args, &mut conversation, prompt, schema.as_ref());
     if let Some(language) = args.print {
@@ -111,29 +110,6 @@ fn build_request(
         stream_options: (args.stream && args.stats).then_some(StreamOptions { include_usage: true }),
         response_format: schema.map(AnswerSchema::response_format),
     }
-}
-
-fn gather_prompt(ctx: &Context, args: &ChatArgs) -> Result<String> {
-    let mode = prompt::stdin_use(&args.prompt, args.no_stdin, ctx.settings.display.terminals.stdin)?;
-    let stdin = match mode {
-        prompt::StdinUse::Ignore => None,
-        prompt::StdinUse::Only => Some(prompt::read_stdin(None)?),
-        prompt::StdinUse::IfPiped => {
-            let hint = || {
-                ctx.ui.say(
-                    Tone::Note,
-                    &format!(
-                        "note: waiting for stdin, which is not a terminal; nothing has arrived after {} s. \
-                         Pass --no-stdin to use only the arguments.",
-                        prompt::STDIN_HINT_AFTER.as_secs()
-                    ),
-                );
-            };
-            let with_hint: Option<&dyn Fn()> = if args.prompt.is_empty() { None } else { Some(&hint) };
-            Some(prompt::read_stdin(with_hint)?)
-        }
-    };
-    Ok(prompt::assemble(&args.prompt, stdin, mode)?)
 }
 
 /// Asks the model, then each fallback, until one answers; prints the answer and fills in

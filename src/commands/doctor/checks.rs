@@ -297,7 +297,12 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn api_failure(id: &'static str, name: &'static str, error: &ApiError, settings: &Settings) -> Check {
-    let facts = Facts::of_api_error(error, Some(settings.model.clone()));
+    failure_with(id, name, error, Facts::of_api_error(error, Some(settings.model.clone())))
+}
+
+/// A failed request's check: the error, its case's hints from `facts`, and what the server said
+/// about the request.
+fn failure_with(id: &'static str, name: &'static str, error: &ApiError, facts: Facts) -> Check {
     let mut c = failed(id, name, error.to_string(), error.case(), &facts);
     if let ApiError::Status(h) = error {
         if let Some(request_id) = &h.request_id {
@@ -408,6 +413,24 @@ pub async fn completion(client: &Client, settings: &Settings) -> Check {
             Check::new("completion", "completion", Status::Pass, summary)
         }
         Err(e) => api_failure("completion", "completion", &e, settings),
+    }
+}
+
+/// One small embeddings request (`--embeddings`) for the model `embed` would use.
+pub async fn embeddings(client: &Client, settings: &Settings) -> Check {
+    let model = crate::commands::embed::model(settings);
+    let started = Instant::now();
+    match crate::commands::embed::probe(client, &model).await {
+        Ok(dimensions) => Check::new(
+            "embeddings",
+            "embeddings",
+            Status::Pass,
+            format!("{model} gave a vector of {dimensions} dimensions in {:.1} s", started.elapsed().as_secs_f64()),
+        ),
+        Err(e) => {
+            let facts = Facts { embeddings: true, ..Facts::of_api_error(&e, Some(model)) };
+            failure_with("embeddings", "embeddings", &e, facts)
+        }
     }
 }
 

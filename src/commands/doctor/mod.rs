@@ -1,5 +1,5 @@
 //! `tokenfactory doctor`: checks onboarding step by step (key, base URL and proxy, DNS, TCP, TLS,
-//! auth, model, a completion, streaming), prints each result as it finishes, and explains every
+//! auth, model, a completion, streaming, and with `--embeddings` an embedding), prints each result as it finishes, and explains every
 //! failure with its troubleshooting case. Each request is sent once: no retries, no fallbacks.
 
 mod checks;
@@ -28,7 +28,10 @@ struct Run<'a> {
 
 impl<'a> Run<'a> {
     fn new(ui: &'a Ui, args: &DoctorArgs) -> Run<'a> {
-        let pending = vec![DNS, TCP, TLS, AUTH, MODEL, COMPLETION, STREAMING];
+        let mut pending = vec![DNS, TCP, TLS, AUTH, MODEL, COMPLETION, STREAMING];
+        if args.embeddings {
+            pending.push(EMBEDDINGS);
+        }
         Run { checks: Vec::new(), pending, live: args.explain.is_none() && !args.json, ui }
     }
 
@@ -71,6 +74,7 @@ const AUTH: (&str, &str) = ("auth", "auth");
 const MODEL: (&str, &str) = ("model", "model");
 const COMPLETION: (&str, &str) = ("completion", "completion");
 const STREAMING: (&str, &str) = ("streaming", "streaming");
+const EMBEDDINGS: (&str, &str) = ("embeddings", "embeddings");
 
 pub fn run(ctx: &Context, args: &DoctorArgs) -> Result<Exit> {
     if let Some(Some(name)) = &args.explain {
@@ -216,6 +220,9 @@ async fn api_checks(ctx: &Context, args: &DoctorArgs, run: &mut Run<'_>) -> Resu
     })
     .await;
     run.timed(checks::streaming(&client, s)).await;
+    if args.embeddings {
+        run.timed(checks::embeddings(&client, s)).await;
+    }
     Ok(())
 }
 

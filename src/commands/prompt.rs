@@ -1,10 +1,13 @@
-//! Where the prompt comes from: the arguments, piped stdin, or both (stdin first, a blank line,
-//! then the arguments). Stdin is read only when it is not a terminal or `-` asks for it.
+//! Where the prompt (`chat`) or the text (`embed`) comes from: the arguments, piped stdin, or both
+//! (stdin first, a blank line, then the arguments). Stdin is read only when it is not a terminal
+//! or `-` asks for it.
 
 use std::io::Read;
 use std::sync::mpsc;
 use std::time::Duration;
 
+use super::Context;
+use crate::output::Tone;
 use crate::report::UsageError;
 
 /// How long piped stdin may stay silent, while arguments were given, before we say we wait for it.
@@ -28,6 +31,30 @@ pub enum StdinUse {
 #[error("stdin is not valid UTF-8 text (invalid byte at offset {offset}); convert it first, e.g. with iconv")]
 pub struct NotUtf8 {
     pub offset: usize,
+}
+
+/// The text from `words` and stdin, with the note on stderr when piped stdin stays silent.
+pub fn gather(ctx: &Context, words: &[String], no_stdin: bool) -> anyhow::Result<String> {
+    let mode = stdin_use(words, no_stdin, ctx.settings.display.terminals.stdin)?;
+    let stdin = match mode {
+        StdinUse::Ignore => None,
+        StdinUse::Only => Some(read_stdin(None)?),
+        StdinUse::IfPiped => {
+            let hint = || {
+                ctx.ui.say(
+                    Tone::Note,
+                    &format!(
+                        "note: waiting for stdin, which is not a terminal; nothing has arrived after {} s. \
+                         Pass --no-stdin to use only the arguments.",
+                        STDIN_HINT_AFTER.as_secs()
+                    ),
+                );
+            };
+            let with_hint: Option<&dyn Fn()> = if words.is_empty() { None } else { Some(&hint) };
+            Some(read_stdin(with_hint)?)
+        }
+    };
+    Ok(assemble(words, stdin, mode)?)
 }
 
 /// Decides how stdin is used, or rejects the arguments.

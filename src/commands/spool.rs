@@ -1,5 +1,6 @@
-//! The input as a file: `-` (stdin) is copied to a private temporary file first, because the
-//! input is read twice (checked whole before anything is sent, then sent) and never held in memory.
+//! An input file of `batch run` or `embed --lines`: `-` (stdin) is copied to a private temporary
+//! file first, because the input is read twice (checked whole before anything is sent, then sent)
+//! and never held in memory.
 
 use std::fs::{File, OpenOptions};
 use std::io;
@@ -20,7 +21,7 @@ impl Source {
             })?;
             return Ok(Source { path: path.to_path_buf(), spooled: false });
         }
-        let spool = std::env::temp_dir().join(format!("tokenfactory-batch-{}.jsonl", crate::history::new_id()));
+        let spool = std::env::temp_dir().join(format!("tokenfactory-input-{}", crate::history::new_id()));
         let mut options = OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]

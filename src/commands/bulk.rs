@@ -1,0 +1,89 @@
+//! What `batch run` and `embed --lines` share around the `jobs` engine: where the results go
+//! (stdout, or `-o FILE` resumed), the engine driven on the jobs runtime under a progress bar, and
+//! the closing words (failures by case, how to finish an interrupted run).
+
+use std::path::Path;
+
+use anyhow::Result;
+
+use super::Context;
+use crate::jobs::results::{self, LineWriter};
+use crate::jobs::{Engine, IdSet, Report, Work};
+use crate::output::Tone;
+
+/// The most failed IDs the closing words name; the rest are counted.
+const NAMED: usize = 20;
+
+/// Opens the results: `-o FILE` (what it holds already is skipped, by the IDs `id_of` reads from
+/// its lines) or stdout. `count` inputs of `unit` (`requests`, `inputs`) are in the input.
+pub fn open_results(
+    ctx: &Context,
+    output: Option<&Path>,
+    count: usize,
+    unit: &str,
+    id_of: impl Fn(&serde_json::Value) -> Option<String>,
+) -> Result<(LineWriter, IdSet)> {
+    let redactor = ctx.settings.redactor();
+    let Some(path) = output else {
+        return Ok((LineWriter::new(ctx.ui.data_lines(), redactor), IdSet::default()));
+    };
+    let (file, resumed) = results::open(path, id_of)?;
+    if resumed.cut_last_line {
+        ctx.ui.say(
+            Tone::Note,
+            &format!("the last line of {} was cut off (a crash?); that input is sent again", path.display()),
+        );
+    }
+    if !resumed.done.is_empty() {
+        let held = resumed.done.len();
+        ctx.ui.say(Tone::Info, &format!("resuming: {held} of {count} {unit} are already in {}", path.display()));
+    }
+    Ok((LineWriter::new(Box::new(file), redactor), resumed.done))
+}
+
+/// Runs `engine` over `work` on the jobs runtime, `total` inputs of `unit` under a progress bar.
+/// The engine runs as a task of its own, so the runtime schedules it among the connections'
+/// tasks instead of after them: a finished request's slot is refilled at once.
+pub fn drive<T: Send + 'static>(
+    ctx: &Context,
+    engine: Engine<T>,
+    work: impl Iterator<Item = Work<T>> + Send + 'static,
+    total: u64,
+    unit: &'static str,
+) -> Result<Report> {
+    let mut bar = ctx.ui.progress(total, unit);
+    let report = Context::jobs_runtime()?.block_on(async move {
+        let run = tokio::spawn(async move {
+            let report = engine.run(work, |p| bar.update(p)).await;
+            bar.finish();
+            report
+        });
+        run.await.map_err(std::io::Error::other)?
+    })?;
+    Ok(report)
+}
+
+/// Says what failed and where the errors are, then what to do if the run was interrupted.
+/// `to_file`: the results went to `-o FILE` (else to stdout).
+pub fn close(ctx: &Context, report: &Report, to_file: bool) {
+    if !report.failures.is_empty() {
+        let mut by_case: Vec<(&str, usize)> = Vec::new();
+        for (_, case) in &report.failures {
+            match by_case.iter_mut().find(|(c, _)| c == case) {
+                Some((_, n)) => *n += 1,
+                None => by_case.push((case, 1)),
+            }
+        }
+        let cases: Vec<String> = by_case.iter().map(|(c, n)| format!("{n} × {c}")).collect();
+        let ids: Vec<&str> = report.failures.iter().take(NAMED).map(|(id, _)| id.as_str()).collect();
+        let more = report.failures.len().saturating_sub(ids.len());
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        let holder = if to_file { "the results file" } else { "its result line" };
+        let text = format!("failed ({}): {}{more}; {holder} holds each error", cases.join(", "), ids.join(", "));
+        ctx.ui.say(Tone::Warn, &text);
+    }
+    if report.interrupted {
+        let how = if to_file { "run the same command again" } else { "rerun it with -o FILE" };
+        ctx.ui.say(Tone::Note, &format!("{how} to send what is missing"));
+    }
+}

@@ -1,0 +1,309 @@
+//! `embed --lines`: every non-empty line of a file is an input, `--batch-size` inputs per request,
+//! the requests run by `jobs` (the adaptive concurrency of `batch run`), one JSON line per input
+//! in input order, resumable with `-o`. The first request goes alone and proves the setup: if it
+//! fails as a whole (a chat model, a bad key), the run stops there with that error. A request the
+//! server finds too large (413, or longer than the model reads) is split in halves until each
+//! part fits or is one input, so one bad line fails alone.
+
+use std::fs::File;
+use std::future::Future;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use serde_json::{Value, json};
+
+use super::super::spool::Source;
+use super::super::{Context, Interrupted, bulk};
+use crate::api::wire::EmbeddingInput;
+use crate::api::{ApiError, Case, Client, RetryPolicy};
+use crate::cli::EmbedArgs;
+use crate::jobs::{Attempt, Engine, Finished, Report, Work, send_again};
+use crate::output::Tone;
+use crate::report::{Exit, InputError, UsageError};
+
+/// One input: its place among the inputs (from 0; empty lines are not inputs) and its text.
+#[derive(Debug, Clone)]
+struct Input {
+    index: u64,
+    text: String,
+}
+
+/// What the engine runs: a request to send, or the first one's result (sent before the engine).
+enum Unit {
+    Send(Vec<Input>),
+    Done(Finished),
+}
+
+/// What every request shares.
+struct Shared {
+    client: Client,
+    model: String,
+    dimensions: Option<u32>,
+    no_text: bool,
+    /// For a request the engine schedules: a 429 goes back to the engine.
+    policy: RetryPolicy,
+    /// For the first request and the parts of a split one: a 429 is waited out here.
+    patient: RetryPolicy,
+    max_wait: Duration,
+    /// The length of the first vector received.
+    dimensions_seen: OnceLock<usize>,
+}
+
+/// The most unreadable lines named; the rest are counted.
+const NAMED: usize = 10;
+
+pub fn run(ctx: &Context, args: &EmbedArgs, path: &Path) -> Result<Exit> {
+    let started = Instant::now();
+    let source = Source::open(path)?;
+    let name = if path == Path::new("-") { "stdin".to_string() } else { path.display().to_string() };
+    let count = count_inputs(source.path())
+        .map_err(|e| anyhow::Error::new(e).context(format!("cannot read {name}")))?
+        .map_err(|problems| InputError { message: format!("{name} has lines embed cannot read"), problems })?;
+    if count == 0 {
+        return Err(UsageError { message: format!("{name} holds no input: every line is empty"), hint: None }.into());
+    }
+    let index_of = |line: &Value| line.get("index").and_then(Value::as_u64);
+    if let Some(out) = &args.output {
+        check_results_fit(out, count, index_of)?;
+    }
+    let (writer, done) = bulk::open_results(ctx, args.output.as_deref(), count as usize, "inputs", |line| {
+        index_of(line).map(|i| i.to_string())
+    })?;
+    let total = count - (done.len() as u64).min(count);
+    let mut inputs = read_inputs(source.path())?.filter(move |i| !done.contains(&i.index.to_string()));
+    let batch_size = usize::from(args.batch_size);
+    let mut groups = std::iter::from_fn(move || {
+        let group: Vec<Input> = inputs.by_ref().take(batch_size).collect();
+        (!group.is_empty()).then_some(group)
+    });
+    let model = super::model(&ctx.settings);
+    let shared = Arc::new(Shared {
+        client: ctx.client()?,
+        model: model.clone(),
+        dimensions: args.dimensions,
+        no_text: args.no_text,
+        policy: RetryPolicy { rate_limited: false, ..ctx.retry_policy() },
+        patient: ctx.retry_policy(),
+        max_wait: ctx.settings.max_wait,
+        dimensions_seen: OnceLock::new(),
+    });
+    let first = match groups.next() {
+        Some(group) => {
+            let spinner = ctx.spinner(format!("embedding with {model}…"));
+            let first = Context::runtime()?.block_on(first_request(&shared, group));
+            drop(spinner);
+            Some(Unit::Done(first?))
+        }
+        None => None,
+    };
+    let work = first.into_iter().chain(groups.map(Unit::Send)).enumerate().map(|(seq, unit)| Work {
+        seq: seq as u64,
+        id: String::new(),
+        task: unit,
+    });
+    let engine_shared = shared.clone();
+    let engine = Engine {
+        start: Box::new(move |unit, refusals| Box::pin(send(engine_shared.clone(), unit, refusals))),
+        max_in_flight: usize::from(args.jobs),
+        // Each request's lines hold its vectors (1.3 MB for 64 of 1024 dimensions): a small window.
+        window: u64::from(args.jobs) * 4,
+        writer,
+    };
+    let report = bulk::drive(ctx, engine, work, total, "inputs")?;
+    summarize(ctx, &report, started.elapsed(), args.output.is_some());
+    if args.stats {
+        let vectors = report.progress.done - report.progress.failed;
+        let dimensions = shared.dimensions_seen.get().copied().unwrap_or(0);
+        super::stats(ctx, &model, Some(report.progress.tokens_in), vectors, dimensions, started.elapsed());
+    }
+    if report.interrupted {
+        return Err(Interrupted.into());
+    }
+    if report.progress.done < total {
+        // The file changed or could not be read to its end after it was counted.
+        anyhow::bail!("only {} of the {total} inputs of {name} could be read a second time", report.progress.done);
+    }
+    Ok(if report.failures.is_empty() { Exit::Ok } else { Exit::Failure })
+}
+
+/// Counts the inputs, or names the lines that are not UTF-8 text.
+fn count_inputs(path: &Path) -> std::io::Result<Result<u64, Vec<String>>> {
+    let mut count = 0;
+    let mut problems = Vec::new();
+    let mut more = 0;
+    for (i, line) in BufReader::new(File::open(path)?).lines().enumerate() {
+        match line {
+            Ok(text) if text.trim().is_empty() => {}
+            Ok(_) => count += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData && problems.len() < NAMED => {
+                problems.push(format!("line {}: is not UTF-8 text", i + 1));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => more += 1,
+            Err(e) => return Err(e),
+        }
+    }
+    if more > 0 {
+        problems.push(format!("… and {more} more"));
+    }
+    Ok(if problems.is_empty() { Ok(count) } else { Err(problems) })
+}
+
+/// The inputs of a file `count_inputs` accepted, read as they are needed.
+fn read_inputs(path: &Path) -> std::io::Result<impl Iterator<Item = Input> + Send + use<>> {
+    let lines = BufReader::new(File::open(path)?).lines();
+    Ok(lines
+        .map_while(Result::ok)
+        .filter(|text| !text.trim().is_empty())
+        .enumerate()
+        .map(|(index, text)| Input { index: index as u64, text }))
+}
+
+/// A results file that holds an index past the input's end holds another input's results:
+/// resuming into it would skip inputs that were never embedded.
+fn check_results_fit(path: &Path, count: u64, index_of: impl Fn(&Value) -> Option<u64>) -> Result<()> {
+    let Ok(file) = File::open(path) else { return Ok(()) };
+    let past_end = BufReader::new(file)
+        .lines()
+        .map_while(Result::ok)
+        .filter_map(|line| serde_json::from_str::<Value>(&line).ok())
+        .filter_map(|line| index_of(&line))
+        .find(|&index| index >= count);
+    match past_end {
+        Some(index) => Err(UsageError {
+            message: format!(
+                "{} holds the result of input {index}, but the input has only {count}: it belongs to another input",
+                path.display()
+            ),
+            hint: Some("give -o a new file, or the input these results came from".into()),
+        }
+        .into()),
+        None => Ok(()),
+    }
+}
+
+/// Sends the first request before the engine starts. A failure of the whole request is the run's
+/// error; a request split because it was too large fails only if every part does.
+async fn first_request(shared: &Shared, inputs: Vec<Input>) -> Result<Finished, ApiError> {
+    match embed(shared, &inputs, &shared.patient).await {
+        Ok(finished) => Ok(finished),
+        Err(e) if splits(&e, &inputs) => {
+            let finished = split(shared, &inputs).await;
+            if finished.failures.len() == inputs.len() { Err(e) } else { Ok(finished) }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// One unit for the engine: a 429 goes back to it, too large is split, anything else is written
+/// as each input's error.
+async fn send(shared: Arc<Shared>, unit: Unit, refusals: u32) -> Attempt<Unit> {
+    let inputs = match unit {
+        Unit::Done(finished) => return Attempt::Finished(finished),
+        Unit::Send(inputs) => inputs,
+    };
+    match embed(&shared, &inputs, &shared.policy).await {
+        Ok(finished) => Attempt::Finished(finished),
+        Err(e) => match send_again(&e, refusals, shared.max_wait) {
+            Some(wait) => Attempt::Refused { task: Unit::Send(inputs), wait },
+            None if splits(&e, &inputs) => Attempt::Finished(split(&shared, &inputs).await),
+            None => Attempt::Finished(failed(&shared, &inputs, &e)),
+        },
+    }
+}
+
+/// Whether the server refused `inputs` for their size, so fewer might pass.
+fn splits(error: &ApiError, inputs: &[Input]) -> bool {
+    inputs.len() > 1 && (error.http().is_some_and(|h| h.status == 413) || error.case() == Case::ContextTooLong)
+}
+
+/// Sends `inputs` in two halves, each split again while the server finds it too large.
+fn split<'a>(shared: &'a Shared, inputs: &'a [Input]) -> Pin<Box<dyn Future<Output = Finished> + Send + 'a>> {
+    Box::pin(async move {
+        let (left, right) = inputs.split_at(inputs.len() / 2);
+        let mut all = Finished::default();
+        for half in [left, right] {
+            let part = match embed(shared, half, &shared.patient).await {
+                Ok(finished) => finished,
+                Err(e) if splits(&e, half) => split(shared, half).await,
+                Err(e) => failed(shared, half, &e),
+            };
+            all.lines.push_str(&part.lines);
+            all.units += part.units;
+            all.failures.extend(part.failures);
+            all.tokens_in += part.tokens_in;
+            all.limits = part.limits;
+        }
+        all
+    })
+}
+
+/// Sends one request for `inputs`; its lines, or the error.
+async fn embed(shared: &Shared, inputs: &[Input], policy: &RetryPolicy) -> Result<Finished, ApiError> {
+    let texts = inputs.iter().map(|i| i.text.as_str()).collect();
+    let body = super::body(&shared.model, EmbeddingInput::Many(texts), shared.dimensions);
+    let reply =
+        policy.run(|| shared.client.post_for_text("embeddings", body.clone(), Some(&shared.model)), |_| {}).await?;
+    let vectors = super::vectors(&reply.raw, inputs.len())?;
+    if let Some(first) = vectors.each.first() {
+        shared.dimensions_seen.get_or_init(|| super::dimensions(first));
+    }
+    let mut lines = String::with_capacity(reply.raw.len() + inputs.len() * 32);
+    for (input, vector) in inputs.iter().zip(&vectors.each) {
+        lines.push_str(&line_start(shared, input));
+        lines.push_str(&format!(",\"embedding\":{}}}\n", super::one_line(vector)));
+    }
+    Ok(Finished {
+        lines,
+        units: inputs.len() as u64,
+        failures: Vec::new(),
+        tokens_in: vectors.tokens.unwrap_or(0),
+        tokens_out: 0,
+        limits: reply.limits,
+    })
+}
+
+/// Each input's line with the error: `{"index","text","error":{"code","message"}}`.
+fn failed(shared: &Shared, inputs: &[Input], error: &ApiError) -> Finished {
+    let case = error.case().name();
+    let problem = json!({"code": case, "message": error.to_string()});
+    let mut lines = String::new();
+    for input in inputs {
+        lines.push_str(&line_start(shared, input));
+        lines.push_str(&format!(",\"error\":{problem}}}\n"));
+    }
+    let failures = inputs.iter().map(|i| (i.index.to_string(), case.to_string())).collect();
+    let limits = error.http().map(|h| h.limits).unwrap_or_default();
+    Finished { lines, units: inputs.len() as u64, failures, tokens_in: 0, tokens_out: 0, limits }
+}
+
+/// A result line up to what follows the input: `{"index":n,"text":"…"` (no text with `--no-text`).
+fn line_start(shared: &Shared, input: &Input) -> String {
+    if shared.no_text {
+        format!("{{\"index\":{}", input.index)
+    } else {
+        format!("{{\"index\":{},\"text\":{}", input.index, Value::from(input.text.as_str()))
+    }
+}
+
+/// The summary on stderr, terminal or not.
+fn summarize(ctx: &Context, report: &Report, elapsed: Duration, to_file: bool) {
+    let p = &report.progress;
+    let secs = elapsed.as_secs_f64();
+    let rate = if secs > 0.0 { p.done as f64 / secs } else { 0.0 };
+    let stopped = if report.interrupted { "interrupted after " } else { "" };
+    ctx.ui.say(
+        Tone::Info,
+        &format!(
+            "embed: {stopped}{} inputs in {secs:.1} s ({rate:.0}/s): {} embedded, {} failed; {} tokens",
+            p.done,
+            p.done - p.failed,
+            p.failed,
+            p.tokens_in
+        ),
+    );
+    bulk::close(ctx, report, to_file);
+}

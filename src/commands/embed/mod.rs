@@ -1,0 +1,125 @@
+//! `tokenfactory embed`: text to vectors for the retrieval half of RAG. One text (arguments and
+//! stdin, as `chat` reads them) prints its vector as a JSON array; `--lines` embeds every line of
+//! a file (`lines.rs`). Vectors are matched to inputs by `index`, never by position, and written as
+//! the server sent them: no float is parsed and printed again.
+
+mod lines;
+
+use std::time::Instant;
+
+use anyhow::Result;
+
+use super::Context;
+use crate::api::wire::{EmbeddingInput, EmbeddingList, EmbeddingRequest};
+use crate::api::{ApiError, Client, decode_error};
+use crate::cli::EmbedArgs;
+use crate::report::Exit;
+use crate::settings::Settings;
+
+pub fn run(ctx: &Context, args: &EmbedArgs) -> Result<Exit> {
+    match &args.lines {
+        Some(path) => lines::run(ctx, args, path),
+        None => one(ctx, args),
+    }
+}
+
+/// The model: `-m`, else `OMNIVA_EMBEDDING_MODEL`, else the default embeddings model (never
+/// `OMNIVA_MODEL`, which names a chat model).
+pub fn model(settings: &Settings) -> String {
+    settings.model_flag.clone().unwrap_or_else(|| settings.embedding_model.clone())
+}
+
+/// One small request (`doctor --embeddings`): how many dimensions the vector has, or the error.
+pub async fn probe(client: &Client, model: &str) -> Result<usize, ApiError> {
+    let reply = client.post_for_text("embeddings", body(model, EmbeddingInput::One("ping"), None), Some(model)).await?;
+    Ok(dimensions(vectors(&reply.raw, 1)?.each[0]))
+}
+
+/// The request body for `inputs`.
+fn body(model: &str, inputs: EmbeddingInput, dimensions: Option<u32>) -> Vec<u8> {
+    serde_json::to_vec(&EmbeddingRequest { model, input: inputs, dimensions }).unwrap_or_default()
+}
+
+/// What an embeddings reply holds: its vectors in input order, as the server wrote them.
+struct Vectors<'a> {
+    each: Vec<&'a str>,
+    /// The tokens the inputs counted, when the server says.
+    tokens: Option<u64>,
+}
+
+/// Reads the vectors of a reply to `count` inputs, matching them by `index`: each input must have
+/// exactly one.
+fn vectors(raw: &str, count: usize) -> Result<Vectors<'_>, ApiError> {
+    let list: EmbeddingList = serde_json::from_str(raw).map_err(|e| decode_error("embeddings", &e, raw))?;
+    let wrong = |detail: String| ApiError::Decode { what: "embeddings", detail };
+    let mut by_index: Vec<Option<&str>> = vec![None; count];
+    for item in &list.data {
+        let slot = by_index
+            .get_mut(item.index)
+            .ok_or_else(|| wrong(format!("a vector has index {}, but only {count} inputs were sent", item.index)))?;
+        if slot.replace(item.embedding.get()).is_some() {
+            return Err(wrong(format!("two vectors have index {}", item.index)));
+        }
+    }
+    let each = by_index
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| v.ok_or_else(|| wrong(format!("there is no vector for input {i}"))))
+        .collect::<Result<_, _>>()?;
+    let tokens = list.usage.and_then(|u| u.prompt_tokens.or(u.total_tokens));
+    Ok(Vectors { each, tokens })
+}
+
+/// A vector as one line of JSON (the server's text, unless it spread it over lines).
+fn one_line(vector: &str) -> String {
+    if vector.contains(['\n', '\r']) { vector.split_whitespace().collect() } else { vector.to_string() }
+}
+
+/// How many numbers a vector holds.
+fn dimensions(vector: &str) -> usize {
+    serde_json::from_str::<Vec<serde::de::IgnoredAny>>(vector).map_or(0, |v| v.len())
+}
+
+fn one(ctx: &Context, args: &EmbedArgs) -> Result<Exit> {
+    let text = super::prompt::gather(ctx, &args.text, args.no_stdin)?;
+    let model = model(&ctx.settings);
+    let client = ctx.client()?;
+    let started = Instant::now();
+    let request = body(&model, EmbeddingInput::One(&text), args.dimensions);
+    let mut spinner = ctx.spinner(format!("embedding with {model}…"));
+    let policy = ctx.retry_policy();
+    let reply = Context::runtime()?.block_on(policy.run(
+        || client.post_for_text("embeddings", request.clone(), Some(&model)),
+        |n| super::announce_retry(&ctx.ui, &spinner, n),
+    ));
+    spinner.clear();
+    let reply = reply?;
+    let vectors = vectors(&reply.raw, 1)?;
+    let vector = vectors.each[0];
+    if args.json {
+        let newline = if reply.raw.ends_with('\n') { "" } else { "\n" };
+        ctx.ui.data(&format!("{}{newline}", reply.raw))?;
+    } else {
+        ctx.ui.data(&format!("{}\n", one_line(vector)))?;
+    }
+    if args.stats {
+        stats(ctx, &model, vectors.tokens, 1, dimensions(vector), started.elapsed());
+    }
+    Ok(Exit::Ok)
+}
+
+/// `--stats` on stderr.
+fn stats(
+    ctx: &Context,
+    model: &str,
+    tokens: Option<u64>,
+    vectors: u64,
+    dimensions: usize,
+    elapsed: std::time::Duration,
+) {
+    let tokens = tokens.map_or_else(|| "not reported".to_string(), |t| t.to_string());
+    ctx.ui.dim(&format!(
+        "model: {model}; vectors: {vectors}; dimensions: {dimensions}; tokens: {tokens}; time: {:.2} s",
+        elapsed.as_secs_f64()
+    ));
+}
