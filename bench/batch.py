@@ -85,20 +85,24 @@ def main():
                      (statistics.median(walls) / ideal_n - 1) * 100, ideal_n, max(rss)))
 
     if args.what in ("embed", "both"):
-        size = 64
-        requests = -(-args.lines // size)
-        print("\nembed --lines --batch-size %d, %d lines = %d requests of %d dimensions:" % (size, args.lines, requests, 1024))
+        size, jobs = 64, 8
+        print("\nembed --lines --batch-size %d -j %d, vectors of %d dimensions (ideal: requests x %d ms / %d):"
+              % (size, jobs, 1024, latency * 1000, jobs))
         for n in (args.lines, 1000, args.large):
             walls, rss = [], []
             for _ in range(args.runs if n == args.lines else 1):
                 out = os.path.join(tmp, "vectors.jsonl")
                 if os.path.exists(out):
                     os.remove(out)
-                wall, peak = measure([binary, "--base-url", base, "embed", "--lines", lines_file(n), "--batch-size", str(size), "-o", out], env)
+                wall, peak = measure([binary, "--base-url", base, "embed", "--batch-size", str(size), "-j", str(jobs),
+                                      "-o", out, "--lines", lines_file(n)], env)
                 walls.append(wall)
                 rss.append(peak)
-            print("   %7d lines: wall %.2f s (runs %s), peak RSS %.1f MB"
-                  % (n, statistics.median(walls), ", ".join("%.2f" % w for w in walls), max(rss)))
+            requests = -(-n // size)
+            ideal_n = requests * latency / jobs
+            print("   %7d lines (%d requests): wall %.2f s (runs %s), %.1f%% over the ideal %.2f s, peak RSS %.1f MB"
+                  % (n, requests, statistics.median(walls), ", ".join("%.2f" % w for w in walls),
+                     (statistics.median(walls) / ideal_n - 1) * 100, ideal_n, max(rss)))
     print("\nserver: %s" % server.close())
 
 

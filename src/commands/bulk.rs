@@ -41,18 +41,19 @@ pub fn open_results(
     Ok((LineWriter::new(Box::new(file), redactor), resumed.done))
 }
 
-/// Runs `engine` over `work` on the jobs runtime, `total` inputs of `unit` under a progress bar.
-/// The engine runs as a task of its own, so the runtime schedules it among the connections'
-/// tasks instead of after them: a finished request's slot is refilled at once.
+/// Runs `engine` over `work` on `runtime` (`Context::jobs_runtime`), `total` inputs of `unit`
+/// under a progress bar. The engine runs as a task of its own, so the runtime schedules it among
+/// the connections' tasks instead of after them: a finished request's slot is refilled at once.
 pub fn drive<T: Send + 'static>(
     ctx: &Context,
+    runtime: &tokio::runtime::Runtime,
     engine: Engine<T>,
     work: impl Iterator<Item = Work<T>> + Send + 'static,
     total: u64,
     unit: &'static str,
 ) -> Result<Report> {
     let mut bar = ctx.ui.progress(total, unit);
-    let report = Context::jobs_runtime()?.block_on(async move {
+    let report = runtime.block_on(async move {
         let run = tokio::spawn(async move {
             let report = engine.run(work, |p| bar.update(p)).await;
             bar.finish();

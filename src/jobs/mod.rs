@@ -1,8 +1,9 @@
-//! Many independent requests against the API (`batch run`, `embed --lines`): as many in flight
-//! as the limiter allows, results written in input order through a bounded reorder window (one
-//! slow request holds the writer back; memory does not grow), each finished result on disk at
-//! once, and Ctrl-C stops sending, waits briefly for what is in flight, and keeps what finished.
-//! It never prints: progress goes to an observer the command gives.
+//! Many independent requests against the API (`batch run`, `embed --lines`): as many on the wire
+//! as the limiter allows (a unit whose answer has arrived frees its place while it is still being
+//! turned into result lines), results written in input order through a bounded reorder window
+//! (one slow request holds the writer back; memory does not grow), each finished result on disk
+//! at once, and Ctrl-C stops sending, waits briefly for what is in flight, and keeps what
+//! finished. It never prints: progress goes to an observer the command gives.
 
 pub mod limiter;
 pub mod results;
@@ -10,8 +11,11 @@ pub mod results;
 use std::collections::{BTreeMap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use tokio::sync::Notify;
 use tokio::task::JoinSet;
 
 use crate::api::{ApiError, RateLimits, parse_wait};
@@ -68,6 +72,23 @@ pub enum Attempt<T> {
         task: T,
         wait: Option<Duration>,
     },
+    /// The unit shows the whole run cannot succeed (the first one failed for a reason every other
+    /// would share: an unknown model, a bad key): stop at once and write nothing more.
+    Stop(ApiError),
+}
+
+/// Held while a unit's request is on the wire. Dropping it (once the answer has arrived, or when
+/// the unit ends) lets the engine send the next unit.
+pub struct Sending {
+    count: Arc<AtomicUsize>,
+    freed: Arc<Notify>,
+}
+
+impl Drop for Sending {
+    fn drop(&mut self) {
+        self.count.fetch_sub(1, Ordering::SeqCst);
+        self.freed.notify_one();
+    }
 }
 
 /// A unit's result.
@@ -84,8 +105,8 @@ pub struct Finished {
     pub limits: RateLimits,
 }
 
-/// Sends one unit: the command's part.
-pub type Start<T> = Box<dyn Fn(T, u32) -> Pin<Box<dyn Future<Output = Attempt<T>> + Send>> + Send>;
+/// Sends one unit, told how often it was refused so far: the command's part.
+pub type Start<T> = Box<dyn Fn(T, u32, Sending) -> Pin<Box<dyn Future<Output = Attempt<T>> + Send>> + Send>;
 
 /// What the observer sees after every change.
 #[derive(Debug, Clone, Default)]
@@ -109,6 +130,8 @@ pub struct Report {
     pub interrupted: bool,
     /// A refusal was retried this many times at most for one unit.
     pub refusals: u64,
+    /// Why the run stopped early (`Attempt::Stop`); nothing after the error was written.
+    pub stopped: Option<ApiError>,
 }
 
 /// Refusals of one unit after which the command writes it as failed (it is told the count).
@@ -146,6 +169,8 @@ impl<T: Send + 'static> Engine<T> {
         let mut work = work.peekable();
         let mut again: VecDeque<(Work<T>, u32)> = VecDeque::new();
         let mut flying: JoinSet<(u64, String, u64, u32, Attempt<T>)> = JoinSet::new();
+        let sending = Arc::new(AtomicUsize::new(0));
+        let freed = Arc::new(Notify::new());
         let mut ready: BTreeMap<u64, Finished> = BTreeMap::new();
         let mut next_write = 0u64;
         let mut report = Report::default();
@@ -156,7 +181,10 @@ impl<T: Send + 'static> Engine<T> {
         loop {
             let now = Instant::now();
             if stopping.is_none() {
-                while flying.len() < limiter.limit() && limiter.paused_until(now).is_none() {
+                while sending.load(Ordering::SeqCst) < limiter.limit()
+                    && flying.len() < 2 * limiter.limit()
+                    && limiter.paused_until(now).is_none()
+                {
                     let next = match again.pop_front() {
                         Some(item) => Some(item),
                         None => match work.peek() {
@@ -166,12 +194,14 @@ impl<T: Send + 'static> Engine<T> {
                     };
                     let Some((w, refusals)) = next else { break };
                     let generation = limiter.sending(now);
-                    let fut = (self.start)(w.task, refusals);
+                    sending.fetch_add(1, Ordering::SeqCst);
+                    let guard = Sending { count: sending.clone(), freed: freed.clone() };
+                    let fut = (self.start)(w.task, refusals, guard);
                     let (seq, id) = (w.seq, w.id);
                     flying.spawn(async move { (seq, id, generation, refusals, fut.await) });
                 }
             }
-            report.progress.in_flight = flying.len();
+            report.progress.in_flight = sending.load(Ordering::SeqCst);
             report.progress.limit = limiter.limit();
             report.progress.paused = limiter.paused_until(now).is_some();
             observe(&report.progress);
@@ -191,17 +221,24 @@ impl<T: Send + 'static> Engine<T> {
                         }
                         // Ctrl-C: it is not written, so a rerun sends it.
                         Attempt::Refused { .. } => {}
+                        Attempt::Stop(error) => {
+                            flying.abort_all();
+                            report.stopped = Some(error);
+                            break;
+                        }
                         Attempt::Finished(finished) => {
                             if finished.failures.is_empty() {
                                 let cost = finished.tokens_in + finished.tokens_out;
                                 tokens_each = if tokens_each == 0 { cost } else { (tokens_each * 7 + cost) / 8 };
-                                limiter.succeeded(&finished.limits, flying.len(), tokens_each, Instant::now());
+                                let on_the_wire = sending.load(Ordering::SeqCst);
+                                limiter.succeeded(&finished.limits, on_the_wire, tokens_each, Instant::now());
                             }
                             ready.insert(seq, finished);
                         }
                     }
                     self.write_ready(&mut ready, &mut next_write, &mut report, stopping.is_some())?;
                 }
+                _ = freed.notified() => {}
                 _ = tokio::time::sleep_until(pause.unwrap_or(now).into()), if pause.is_some() && stopping.is_none() => {}
                 _ = &mut ctrl_c, if stopping.is_none() => {
                     stopping = Some(Instant::now());
@@ -213,7 +250,9 @@ impl<T: Send + 'static> Engine<T> {
                 }
             }
         }
-        self.write_ready(&mut ready, &mut next_write, &mut report, true)?;
+        if report.stopped.is_none() {
+            self.write_ready(&mut ready, &mut next_write, &mut report, true)?;
+        }
         report.elapsed = started.elapsed();
         Ok(report)
     }

@@ -8,6 +8,13 @@ use std::borrow::Cow;
 /// echoes a truncated or prefixed key is caught too.
 const RUN: usize = 8;
 
+/// Any `RUN` consecutive bytes of a text hold a whole block of this many bytes that starts at a
+/// multiple of it (`RUN >= 2 × BLOCK - 1`), so a scan for runs looks up one block in four.
+const BLOCK: usize = 4;
+
+/// Bits in the set of a secret's blocks (8 KiB: it stays in the first-level cache).
+const BLOCK_BITS: usize = 1 << 16;
+
 /// The secrets to remove from shown text, each with what replaces it.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
@@ -23,11 +30,10 @@ struct Hidden {
     /// its kind, so a run that lies wholly inside it gives nothing away (and our own hints may name
     /// it).
     public: usize,
-    /// Every 8-byte window of the secret, sorted, and a bitmap of their first two bytes: a text
-    /// position is checked only when both say it may start a run (long texts, e.g. a history
-    /// prompt of megabytes, are scanned at memory speed).
-    windows: Vec<u64>,
-    pairs: Vec<u64>,
+    /// The secret's 4-byte blocks (at every offset) as a bitset over their hash: a text block not
+    /// in it cannot be part of a run, so long texts (a history prompt, a file of vectors) are
+    /// scanned at memory speed. Empty for a short secret.
+    blocks: Vec<u64>,
     replacement: String,
 }
 
@@ -35,26 +41,21 @@ impl Hidden {
     fn new(secret: &str, replacement: String) -> Hidden {
         let bytes = secret.as_bytes().to_vec();
         let long = secret.chars().count() >= RUN;
-        let mut windows: Vec<u64> = if long { bytes.windows(8).map(word).collect() } else { Vec::new() };
-        windows.sort_unstable();
-        windows.dedup();
-        let mut pairs = vec![0u64; 1024];
-        for w in bytes.windows(2) {
-            let pair = usize::from(w[0]) << 8 | usize::from(w[1]);
-            pairs[pair / 64] |= 1 << (pair % 64);
+        let mut blocks = Vec::new();
+        if long {
+            blocks = vec![0u64; BLOCK_BITS / 64];
+            for block in bytes.windows(BLOCK) {
+                let bit = block_bit(block);
+                blocks[bit / 64] |= 1 << (bit % 64);
+            }
         }
-        Hidden { public: public_prefix(secret), bytes, long, windows, pairs, replacement }
+        Hidden { public: public_prefix(secret), bytes, long, blocks, replacement }
     }
 
     /// The length in bytes of the secret's run that starts at `at` in `text`, or 0.
     fn run_at(&self, text: &str, at: usize) -> usize {
         let t = text.as_bytes();
-        let Some(window) = t.get(at..at + 8) else { return 0 };
-        let pair = usize::from(window[0]) << 8 | usize::from(window[1]);
-        if self.pairs[pair / 64] & (1 << (pair % 64)) == 0
-            || self.windows.binary_search(&word(window)).is_err()
-            || !text.is_char_boundary(at)
-        {
+        if at + RUN > t.len() || !text.is_char_boundary(at) {
             return 0;
         }
         let mut len = longest_run(&t[at..], &self.bytes, self.public);
@@ -73,12 +74,6 @@ impl Hidden {
             && !text.get(end..).and_then(|rest| rest.chars().next()).is_some_and(token);
         if fits && alone { self.bytes.len() } else { 0 }
     }
-}
-
-fn word(bytes: &[u8]) -> u64 {
-    let mut w = [0u8; 8];
-    w.copy_from_slice(&bytes[..8]);
-    u64::from_le_bytes(w)
 }
 
 impl Redactor {
@@ -140,18 +135,27 @@ fn redact_one(text: &str, hidden: &Hidden) -> Option<String> {
 
 /// Redacts `text[from..]`, where `text[..from]` was written already: a run that started there is
 /// cut off at `from` (its rest replaced, unless `masking` says the earlier piece already ended with
-/// the replacement). Returns the text from `from` on, whether anything was replaced, and whether
-/// it ends inside a replaced run.
+/// the replacement). Returns the redacted text from `from` on (empty when nothing was replaced),
+/// whether anything was replaced, and whether it ends inside a replaced run.
 fn redact_from(text: &str, from: usize, masking: bool, hidden: &Hidden) -> (String, bool, bool) {
-    let candidates: Box<dyn Iterator<Item = usize>> = if hidden.long {
-        Box::new(0..text.len().saturating_sub(7))
+    let mut candidates = if hidden.long {
+        Candidates::Runs(Starts { hidden, text, block: 0, pending: Vec::new(), last: None })
     } else {
-        Box::new(memchr::memmem::find_iter(text.as_bytes(), &hidden.bytes).filter(move |&at| at >= from))
+        Candidates::Words(Box::new(memchr::memmem::find_iter(text.as_bytes(), &hidden.bytes)))
     };
     let mut out = String::new();
     let mut copied = from;
     let mut replaced = false;
-    for at in candidates {
+    // Where the last replaced run ended: a run may start there that no block scan names.
+    let mut ended: Option<usize> = None;
+    loop {
+        let at = match ended.take() {
+            Some(at) => at,
+            None => match candidates.next(if replaced { copied } else { 0 }) {
+                Some(at) => at,
+                None => break,
+            },
+        };
         if at < copied && at >= from {
             continue; // inside a run already replaced
         }
@@ -165,10 +169,79 @@ fn redact_from(text: &str, from: usize, masking: bool, hidden: &Hidden) -> (Stri
         }
         copied = at + len;
         replaced = true;
+        ended = hidden.long.then_some(copied);
     }
     let ends_masked = replaced && copied == text.len();
-    out.push_str(&text[copied..]);
+    if replaced {
+        out.push_str(&text[copied..]);
+    }
     (out, replaced, ends_masked)
+}
+
+/// Where a secret may stand in a text, in order.
+enum Candidates<'a> {
+    /// A long secret: where a run of it may start.
+    Runs(Starts<'a>),
+    /// A short secret: where the whole of it occurs (boxed: the searcher is large).
+    Words(Box<memchr::memmem::FindIter<'a, 'a>>),
+}
+
+impl Candidates<'_> {
+    /// The next candidate at or after `min` (earlier ones may be left out).
+    fn next(&mut self, min: usize) -> Option<usize> {
+        match self {
+            Candidates::Runs(starts) => starts.next(min),
+            Candidates::Words(found) => found.find(|&at| at >= min),
+        }
+    }
+}
+
+/// The places where a run of a long secret may start, found as they are needed: for each block of
+/// the text at a multiple of `BLOCK` that the secret holds, as far back as the text goes on
+/// matching the secret there. Every run of `RUN` bytes contains such a block, so the start of
+/// every run is among them, except a run whose match reaches back into one replaced before it:
+/// that one starts where the replaced run ended, which `redact_from` tries on its own.
+struct Starts<'a> {
+    hidden: &'a Hidden,
+    text: &'a str,
+    /// The next block to look at.
+    block: usize,
+    /// The current block's places not given yet, last first.
+    pending: Vec<usize>,
+    last: Option<usize>,
+}
+
+impl Starts<'_> {
+    fn next(&mut self, min: usize) -> Option<usize> {
+        let t = self.text.as_bytes();
+        let secret = &self.hidden.bytes;
+        loop {
+            while let Some(start) = self.pending.pop() {
+                if start >= min && self.last.is_none_or(|last| start > last) {
+                    self.last = Some(start);
+                    return Some(start);
+                }
+            }
+            // A block before `min` only leads back to places before it.
+            let n = self.block.max(min / BLOCK);
+            let at = n * BLOCK;
+            let block = t.get(at..at + BLOCK)?;
+            self.block = n + 1;
+            let bit = block_bit(block);
+            if self.hidden.blocks[bit / 64] & (1 << (bit % 64)) == 0 {
+                continue;
+            }
+            for (j, _) in secret.windows(BLOCK).enumerate().filter(|(_, w)| *w == block) {
+                let back = (1..=j.min(at)).take_while(|&k| t[at - k] == secret[j - k]).count();
+                let mut start = at - back;
+                while !self.text.is_char_boundary(start) {
+                    start += 1;
+                }
+                self.pending.push(start);
+            }
+            self.pending.sort_unstable_by(|a, b| b.cmp(a));
+        }
+    }
 }
 
 /// Where a stream's redaction stands between two pieces: the last characters written (raw) and
@@ -196,7 +269,7 @@ impl Redactor {
             let mut combined = std::mem::take(tail);
             combined.push_str(&text);
             let (out, replaced, ends_masked) = redact_from(&combined, from, *masking, hidden);
-            *masking = ends_masked || (*masking && !replaced && out.is_empty());
+            *masking = ends_masked || (*masking && !replaced && combined.len() == from);
             let keep = combined.char_indices().rev().nth(RUN - 2).map_or(0, |(i, _)| i);
             *tail = combined[keep..].to_string();
             if replaced {
@@ -205,6 +278,12 @@ impl Redactor {
         }
         text
     }
+}
+
+/// Where a block falls in a secret's bitset.
+fn block_bit(block: &[u8]) -> usize {
+    let word = u32::from_le_bytes([block[0], block[1], block[2], block[3]]);
+    (word.wrapping_mul(0x9E37_79B1) >> 16) as usize
 }
 
 /// The length of the longest prefix of `text` that occurs somewhere in `secret` and reaches past
@@ -294,7 +373,58 @@ mod tests {
         assert_eq!(r.redact(&format!("proxy password hunter2, key {KEY}")), "proxy password ****, key sk-o…25xx");
     }
 
+    /// The redaction of `text` trying every position: what the block scan must match.
+    fn every_position(hidden: &Hidden, text: &str) -> String {
+        let (mut out, mut copied) = (String::new(), 0);
+        for at in 0..text.len() {
+            let len = if at < copied { 0 } else { hidden.run_at(text, at) };
+            if len > 0 {
+                out.push_str(&text[copied..at]);
+                out.push_str(&hidden.replacement);
+                copied = at + len;
+            }
+        }
+        out + &text[copied..]
+    }
+
+    #[test]
+    fn a_run_that_starts_where_a_replaced_one_ended_is_caught() {
+        // From 0 the longest match is "pqrs1234"; "wxyzuvwx" follows it, and the block scan finds
+        // it only from "1234", inside the run already replaced.
+        let r = Redactor::none().with("pqrs12341234wxyzuvwx", "#".into());
+        assert_eq!(r.redact("pqrs1234wxyzuvwx!"), "##!");
+    }
+
     proptest! {
+        #[test]
+        fn pieces_of_the_secret_side_by_side_are_redacted_as_trying_every_position_does(
+            secret in "[ab1é]{8,20}", cuts in proptest::collection::vec((0usize..20, 0usize..20), 1..4), glue in "[ab1é ]{0,3}",
+        ) {
+            let hidden = Hidden::new(&secret, "#".into());
+            let chars: Vec<char> = secret.chars().collect();
+            let text: String = cuts
+                .iter()
+                .map(|&(a, b)| chars[a.min(b).min(chars.len())..a.max(b).min(chars.len())].iter().collect::<String>())
+                .collect::<Vec<_>>()
+                .join(&glue);
+            let r = Redactor::none().with(&secret, "#".into());
+            prop_assert_eq!(r.redact(&text).into_owned(), every_position(&hidden, &text));
+        }
+
+        #[test]
+        fn the_block_scan_finds_every_run_that_trying_every_position_finds(
+            secret in "[ab1é]{8,16}", text in "[ab1é ]{0,40}", start in 0usize..16, len in 0usize..16, at in 0usize..40,
+        ) {
+            let hidden = Hidden::new(&secret, "#".into());
+            let chars: Vec<char> = secret.chars().collect();
+            let piece: String = chars[start.min(chars.len())..(start + len).min(chars.len())].iter().collect();
+            let mut text = text;
+            let at = text.char_indices().map(|(i, _)| i).nth(at).unwrap_or(text.len());
+            text.insert_str(at, &piece);
+            let r = Redactor::none().with(&secret, "#".into());
+            prop_assert_eq!(r.redact(&text).into_owned(), every_position(&hidden, &text));
+        }
+
         #[test]
         fn no_run_of_eight_survives(prefix in "\\PC{0,20}", start in 0usize..24, len in 8usize..32, suffix in "\\PC{0,20}") {
             let start = start.min(KEY.len() - 8);

@@ -304,7 +304,7 @@ fn an_unknown_model_or_a_chat_model_exits_5_with_the_embeddings_hint_and_nothing
             json!({"error": {"message": "The model `no-such` does not exist", "code": "model_not_found"}}),
         ),
     });
-    let file = temp("m.txt", (0..30).map(|i| format!("l{i}\n")).collect::<String>().as_bytes());
+    let file = temp("m.txt", (0..400).map(|i| format!("l{i}\n")).collect::<String>().as_bytes());
     for (flags, model) in [
         (&["-m", "no-such", "embed", "x"][..], "no-such"),
         (&["-m", "Omniva/Kimi-K2.6", "embed", "x"][..], "Omniva/Kimi-K2.6"),
@@ -332,7 +332,10 @@ fn an_unknown_model_or_a_chat_model_exits_5_with_the_embeddings_hint_and_nothing
             ),
             "{stderr}"
         );
-        assert_eq!(server.arrivals().len(), before + 1, "the first request stops the run");
+        // The first answer stops the run: only the requests sent beside the first (-j 8 of the 100
+        // the file needs) go out.
+        let sent = server.arrivals().len() - before;
+        assert!((1..=8).contains(&sent), "{sent} requests");
     }
 }
 
@@ -383,4 +386,34 @@ fn batch_run_sends_openai_embeddings_lines_to_the_embeddings_endpoint() {
     let models: Vec<&str> = arrivals.iter().filter_map(|a| a.body["model"].as_str()).collect();
     assert_eq!(models.iter().filter(|m| **m == "own-model").count(), 1);
     assert_eq!(models.iter().filter(|m| **m == "BAAI/bge-large-en-v1.5").count(), 11);
+}
+
+#[test]
+fn a_key_refused_midway_stops_the_run_keeps_what_was_written_and_a_rerun_finishes() {
+    let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = served.clone();
+    let server = ApiServer::start(move |a| {
+        if count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 6 {
+            reversed_reply(a)
+        } else {
+            Answer::json(401, json!({"error": {"message": "Invalid API key", "code": "invalid_api_key"}}))
+        }
+    });
+    let texts: Vec<String> = (0..200).map(|i| format!("row {i}")).collect();
+    let file = temp("midway.txt", (texts.join("\n") + "\n").as_bytes());
+    let out = file.with_file_name("midway.jsonl");
+    let args = ["embed", "--batch-size", "5", "-j", "1", "-o"];
+    let (code, stdout, stderr) = run(with_key(&server.base()).args(args).arg(&out).arg("--lines").arg(&file));
+    assert_eq!(code, 4, "{stderr}");
+    assert_eq!(stdout, "");
+    assert!(stderr.contains("401 Unauthorized from "), "{stderr}");
+    assert_in_order(&result_lines(&std::fs::read_to_string(&out).expect("results")), &texts[..30]);
+    assert_eq!(server.arrivals().len(), 7, "nothing sent after the 401");
+
+    let healthy = ApiServer::start(reversed_reply);
+    let (code, _, stderr) = run(with_key(&healthy.base()).args(args).arg(&out).arg("--lines").arg(&file));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("resuming: 30 of 200 inputs are already in"), "{stderr}");
+    assert_in_order(&result_lines(&std::fs::read_to_string(&out).expect("results")), &texts);
+    assert_eq!(healthy.arrivals().len(), 34, "only the 170 missing lines, 5 to a request");
 }

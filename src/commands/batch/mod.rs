@@ -64,12 +64,19 @@ fn run_file(ctx: &Context, args: &BatchRunArgs) -> Result<Exit> {
         max_wait: ctx.settings.max_wait,
     });
     let engine = Engine {
-        start: Box::new(move |task, refusals| Box::pin(send(shared.clone(), task, refusals))),
+        start: Box::new(move |task, refusals, sending| {
+            let shared = shared.clone();
+            Box::pin(async move {
+                let attempt = send(shared, task, refusals).await;
+                drop(sending);
+                attempt
+            })
+        }),
         max_in_flight: usize::from(args.jobs),
         window: (u64::from(args.jobs) * 16).max(256),
         writer,
     };
-    let report = super::bulk::drive(ctx, engine, work, total, "requests")?;
+    let report = super::bulk::drive(ctx, &Context::jobs_runtime()?, engine, work, total, "requests")?;
     summarize(ctx, &report, args.output.is_some());
     if report.interrupted {
         return Err(Interrupted.into());

@@ -1,7 +1,7 @@
 //! `embed --lines`: every non-empty line of a file is an input, `--batch-size` inputs per request,
 //! the requests run by `jobs` (the adaptive concurrency of `batch run`), one JSON line per input
-//! in input order, resumable with `-o`. The first request goes alone and proves the setup: if it
-//! fails as a whole (a chat model, a bad key), the run stops there with that error. A request the
+//! in input order, resumable with `-o`. An error every request would share (a chat model, a bad
+//! key), or the first request failing as a whole, stops the run with that error. A request the
 //! server finds too large (413, or longer than the model reads) is split in halves until each
 //! part fits or is one input, so one bad line fails alone.
 
@@ -19,9 +19,9 @@ use serde_json::{Value, json};
 use super::super::spool::Source;
 use super::super::{Context, Interrupted, bulk};
 use crate::api::wire::EmbeddingInput;
-use crate::api::{ApiError, Case, Client, RetryPolicy};
+use crate::api::{ApiError, Case, Client, Reply, RetryPolicy};
 use crate::cli::EmbedArgs;
-use crate::jobs::{Attempt, Engine, Finished, Report, Work, send_again};
+use crate::jobs::{Attempt, Engine, Finished, Report, Sending, Work, send_again};
 use crate::output::Tone;
 use crate::report::{Exit, InputError, UsageError};
 
@@ -32,10 +32,10 @@ struct Input {
     text: String,
 }
 
-/// What the engine runs: a request to send, or the first one's result (sent before the engine).
-enum Unit {
-    Send(Vec<Input>),
-    Done(Finished),
+/// What the engine runs: some inputs, and whether they are the run's first request.
+struct Unit {
+    inputs: Vec<Input>,
+    first: bool,
 }
 
 /// What every request shares.
@@ -44,9 +44,9 @@ struct Shared {
     model: String,
     dimensions: Option<u32>,
     no_text: bool,
-    /// For a request the engine schedules: a 429 goes back to the engine.
+    /// For a unit's request: a 429 goes back to the engine.
     policy: RetryPolicy,
-    /// For the first request and the parts of a split one: a 429 is waited out here.
+    /// For the parts of a split request: a 429 is waited out here.
     patient: RetryPolicy,
     max_wait: Duration,
     /// The length of the first vector received.
@@ -76,7 +76,7 @@ pub fn run(ctx: &Context, args: &EmbedArgs, path: &Path) -> Result<Exit> {
     let total = count - (done.len() as u64).min(count);
     let mut inputs = read_inputs(source.path())?.filter(move |i| !done.contains(&i.index.to_string()));
     let batch_size = usize::from(args.batch_size);
-    let mut groups = std::iter::from_fn(move || {
+    let groups = std::iter::from_fn(move || {
         let group: Vec<Input> = inputs.by_ref().take(batch_size).collect();
         (!group.is_empty()).then_some(group)
     });
@@ -91,29 +91,23 @@ pub fn run(ctx: &Context, args: &EmbedArgs, path: &Path) -> Result<Exit> {
         max_wait: ctx.settings.max_wait,
         dimensions_seen: OnceLock::new(),
     });
-    let first = match groups.next() {
-        Some(group) => {
-            let spinner = ctx.spinner(format!("embedding with {model}…"));
-            let first = Context::runtime()?.block_on(first_request(&shared, group));
-            drop(spinner);
-            Some(Unit::Done(first?))
-        }
-        None => None,
-    };
-    let work = first.into_iter().chain(groups.map(Unit::Send)).enumerate().map(|(seq, unit)| Work {
+    let work = groups.enumerate().map(|(seq, inputs)| Work {
         seq: seq as u64,
         id: String::new(),
-        task: unit,
+        task: Unit { inputs, first: seq == 0 },
     });
     let engine_shared = shared.clone();
     let engine = Engine {
-        start: Box::new(move |unit, refusals| Box::pin(send(engine_shared.clone(), unit, refusals))),
+        start: Box::new(move |unit, refusals, sending| Box::pin(send(engine_shared.clone(), unit, refusals, sending))),
         max_in_flight: usize::from(args.jobs),
         // Each request's lines hold its vectors (1.3 MB for 64 of 1024 dimensions): a small window.
         window: u64::from(args.jobs) * 4,
         writer,
     };
-    let report = bulk::drive(ctx, engine, work, total, "inputs")?;
+    let report = bulk::drive(ctx, &Context::jobs_runtime()?, engine, work, total, "inputs")?;
+    if let Some(error) = report.stopped {
+        return Err(error.into());
+    }
     summarize(ctx, &report, started.elapsed(), args.output.is_some());
     if args.stats {
         let vectors = report.progress.done - report.progress.failed;
@@ -185,34 +179,46 @@ fn check_results_fit(path: &Path, count: u64, index_of: impl Fn(&Value) -> Optio
     }
 }
 
-/// Sends the first request before the engine starts. A failure of the whole request is the run's
-/// error; a request split because it was too large fails only if every part does.
-async fn first_request(shared: &Shared, inputs: Vec<Input>) -> Result<Finished, ApiError> {
-    match embed(shared, &inputs, &shared.patient).await {
-        Ok(finished) => Ok(finished),
-        Err(e) if splits(&e, &inputs) => {
-            let finished = split(shared, &inputs).await;
-            if finished.failures.len() == inputs.len() { Err(e) } else { Ok(finished) }
+/// One unit for the engine. Its place on the wire is given up as soon as the answer has arrived,
+/// before the vectors are read out of it. A 429 goes back to the engine; an error every request
+/// would share, or the first unit failing as a whole, stops the run; too large is split; anything
+/// else is written as each input's error.
+async fn send(shared: Arc<Shared>, unit: Unit, refusals: u32, sending: Sending) -> Attempt<Unit> {
+    let (unit, error) = match request(&shared, &unit.inputs, &shared.policy).await {
+        Ok(reply) => {
+            drop(sending);
+            // Reading the vectors out of half a megabyte of JSON takes a millisecond: a blocking
+            // thread does it, so the runtime's threads stay free to send the next requests.
+            let shared = shared.clone();
+            let read = tokio::task::spawn_blocking(move || {
+                let lines = lines_of(&shared, &unit.inputs, &reply);
+                (unit, lines)
+            });
+            match read.await {
+                Ok((_, Ok(finished))) => return Attempt::Finished(finished),
+                Ok((unit, Err(e))) => (unit, e),
+                Err(panicked) => std::panic::resume_unwind(panicked.into_panic()),
+            }
         }
-        Err(e) => Err(e),
+        Err(e) => (unit, e),
+    };
+    let inputs = &unit.inputs;
+    if let Some(wait) = send_again(&error, refusals, shared.max_wait) {
+        return Attempt::Refused { task: unit, wait };
     }
+    if stops_the_run(&error) {
+        return Attempt::Stop(error);
+    }
+    let finished = if splits(&error, inputs) { split(&shared, inputs).await } else { failed(&shared, inputs, &error) };
+    if unit.first && finished.failures.len() == inputs.len() {
+        return Attempt::Stop(error);
+    }
+    Attempt::Finished(finished)
 }
 
-/// One unit for the engine: a 429 goes back to it, too large is split, anything else is written
-/// as each input's error.
-async fn send(shared: Arc<Shared>, unit: Unit, refusals: u32) -> Attempt<Unit> {
-    let inputs = match unit {
-        Unit::Done(finished) => return Attempt::Finished(finished),
-        Unit::Send(inputs) => inputs,
-    };
-    match embed(&shared, &inputs, &shared.policy).await {
-        Ok(finished) => Attempt::Finished(finished),
-        Err(e) => match send_again(&e, refusals, shared.max_wait) {
-            Some(wait) => Attempt::Refused { task: Unit::Send(inputs), wait },
-            None if splits(&e, &inputs) => Attempt::Finished(split(&shared, &inputs).await),
-            None => Attempt::Finished(failed(&shared, &inputs, &e)),
-        },
-    }
+/// Whether every other request would fail the same way: the key, the model or the URL is wrong.
+fn stops_the_run(error: &ApiError) -> bool {
+    matches!(error.case(), Case::Unauthorized | Case::Forbidden | Case::UnknownModel | Case::EndpointNotFound)
 }
 
 /// Whether the server refused `inputs` for their size, so fewer might pass.
@@ -226,11 +232,12 @@ fn split<'a>(shared: &'a Shared, inputs: &'a [Input]) -> Pin<Box<dyn Future<Outp
         let (left, right) = inputs.split_at(inputs.len() / 2);
         let mut all = Finished::default();
         for half in [left, right] {
-            let part = match embed(shared, half, &shared.patient).await {
-                Ok(finished) => finished,
-                Err(e) if splits(&e, half) => split(shared, half).await,
-                Err(e) => failed(shared, half, &e),
-            };
+            let part =
+                match request(shared, half, &shared.patient).await.and_then(|reply| lines_of(shared, half, &reply)) {
+                    Ok(finished) => finished,
+                    Err(e) if splits(&e, half) => split(shared, half).await,
+                    Err(e) => failed(shared, half, &e),
+                };
             all.lines.push_str(&part.lines);
             all.units += part.units;
             all.failures.extend(part.failures);
@@ -241,12 +248,15 @@ fn split<'a>(shared: &'a Shared, inputs: &'a [Input]) -> Pin<Box<dyn Future<Outp
     })
 }
 
-/// Sends one request for `inputs`; its lines, or the error.
-async fn embed(shared: &Shared, inputs: &[Input], policy: &RetryPolicy) -> Result<Finished, ApiError> {
+/// Sends one request for `inputs`; the answer, or the error.
+async fn request(shared: &Shared, inputs: &[Input], policy: &RetryPolicy) -> Result<Reply<()>, ApiError> {
     let texts = inputs.iter().map(|i| i.text.as_str()).collect();
     let body = super::body(&shared.model, EmbeddingInput::Many(texts), shared.dimensions);
-    let reply =
-        policy.run(|| shared.client.post_for_text("embeddings", body.clone(), Some(&shared.model)), |_| {}).await?;
+    policy.run(|| shared.client.post_for_text("embeddings", body.clone(), Some(&shared.model)), |_| {}).await
+}
+
+/// The result lines of an answer to `inputs`, each vector matched to its input by index.
+fn lines_of(shared: &Shared, inputs: &[Input], reply: &Reply<()>) -> Result<Finished, ApiError> {
     let vectors = super::vectors(&reply.raw, inputs.len())?;
     if let Some(first) = vectors.each.first() {
         shared.dimensions_seen.get_or_init(|| super::dimensions(first));
@@ -254,16 +264,12 @@ async fn embed(shared: &Shared, inputs: &[Input], policy: &RetryPolicy) -> Resul
     let mut lines = String::with_capacity(reply.raw.len() + inputs.len() * 32);
     for (input, vector) in inputs.iter().zip(&vectors.each) {
         lines.push_str(&line_start(shared, input));
-        lines.push_str(&format!(",\"embedding\":{}}}\n", super::one_line(vector)));
+        lines.push_str(",\"embedding\":");
+        lines.push_str(&super::one_line(vector));
+        lines.push_str("}\n");
     }
-    Ok(Finished {
-        lines,
-        units: inputs.len() as u64,
-        failures: Vec::new(),
-        tokens_in: vectors.tokens.unwrap_or(0),
-        tokens_out: 0,
-        limits: reply.limits,
-    })
+    let tokens_in = vectors.tokens.unwrap_or(0);
+    Ok(Finished { lines, units: inputs.len() as u64, tokens_in, limits: reply.limits, ..Finished::default() })
 }
 
 /// Each input's line with the error: `{"index","text","error":{"code","message"}}`.
@@ -298,8 +304,9 @@ fn summarize(ctx: &Context, report: &Report, elapsed: Duration, to_file: bool) {
     ctx.ui.say(
         Tone::Info,
         &format!(
-            "embed: {stopped}{} inputs in {secs:.1} s ({rate:.0}/s): {} embedded, {} failed; {} tokens",
+            "embed: {stopped}{} input{} in {secs:.1} s ({rate:.0}/s): {} embedded, {} failed; {} tokens",
             p.done,
+            if p.done == 1 { "" } else { "s" },
             p.done - p.failed,
             p.failed,
             p.tokens_in

@@ -5,6 +5,7 @@
 
 mod lines;
 
+use std::borrow::Cow;
 use std::time::Instant;
 
 use anyhow::Result;
@@ -71,8 +72,12 @@ fn vectors(raw: &str, count: usize) -> Result<Vectors<'_>, ApiError> {
 }
 
 /// A vector as one line of JSON (the server's text, unless it spread it over lines).
-fn one_line(vector: &str) -> String {
-    if vector.contains(['\n', '\r']) { vector.split_whitespace().collect() } else { vector.to_string() }
+fn one_line(vector: &str) -> Cow<'_, str> {
+    if memchr::memchr2(b'\n', b'\r', vector.as_bytes()).is_some() {
+        Cow::Owned(vector.split_whitespace().collect())
+    } else {
+        Cow::Borrowed(vector)
+    }
 }
 
 /// How many numbers a vector holds.
