@@ -257,15 +257,15 @@ async fn request(shared: &Shared, inputs: &[Input], policy: &RetryPolicy) -> Res
 
 /// The result lines of an answer to `inputs`, each vector matched to its input by index.
 fn lines_of(shared: &Shared, inputs: &[Input], reply: &Reply<()>) -> Result<Finished, ApiError> {
-    let vectors = super::vectors(&reply.raw, inputs.len())?;
+    let vectors = super::vectors::vectors(&reply.raw, inputs.len())?;
     if let Some(first) = vectors.each.first() {
-        shared.dimensions_seen.get_or_init(|| super::dimensions(first));
+        shared.dimensions_seen.get_or_init(|| super::vectors::dimensions(first));
     }
     let mut lines = String::with_capacity(reply.raw.len() + inputs.len() * 32);
     for (input, vector) in inputs.iter().zip(&vectors.each) {
         lines.push_str(&line_start(shared, input));
         lines.push_str(",\"embedding\":");
-        lines.push_str(&super::one_line(vector));
+        lines.push_str(&super::vectors::one_line(vector));
         lines.push_str("}\n");
     }
     let tokens_in = vectors.tokens.unwrap_or(0);

@@ -4,18 +4,19 @@
 //! the server sent them: no float is parsed and printed again.
 
 mod lines;
+mod vectors;
 
-use std::borrow::Cow;
 use std::time::Instant;
 
 use anyhow::Result;
 
 use super::Context;
-use crate::api::wire::{EmbeddingInput, EmbeddingList, EmbeddingRequest};
-use crate::api::{ApiError, Client, decode_error};
+use crate::api::wire::{EmbeddingInput, EmbeddingRequest};
+use crate::api::{ApiError, Client};
 use crate::cli::EmbedArgs;
 use crate::report::Exit;
 use crate::settings::Settings;
+use vectors::{dimensions, one_line, vectors};
 
 pub fn run(ctx: &Context, args: &EmbedArgs) -> Result<Exit> {
     match &args.lines {
@@ -39,50 +40,6 @@ pub async fn probe(client: &Client, model: &str) -> Result<usize, ApiError> {
 /// The request body for `inputs`.
 fn body(model: &str, inputs: EmbeddingInput, dimensions: Option<u32>) -> Vec<u8> {
     serde_json::to_vec(&EmbeddingRequest { model, input: inputs, dimensions }).unwrap_or_default()
-}
-
-/// What an embeddings reply holds: its vectors in input order, as the server wrote them.
-struct Vectors<'a> {
-    each: Vec<&'a str>,
-    /// The tokens the inputs counted, when the server says.
-    tokens: Option<u64>,
-}
-
-/// Reads the vectors of a reply to `count` inputs, matching them by `index`: each input must have
-/// exactly one.
-fn vectors(raw: &str, count: usize) -> Result<Vectors<'_>, ApiError> {
-    let list: EmbeddingList = serde_json::from_str(raw).map_err(|e| decode_error("embeddings", &e, raw))?;
-    let wrong = |detail: String| ApiError::Decode { what: "embeddings", detail };
-    let mut by_index: Vec<Option<&str>> = vec![None; count];
-    for item in &list.data {
-        let slot = by_index
-            .get_mut(item.index)
-            .ok_or_else(|| wrong(format!("a vector has index {}, but only {count} inputs were sent", item.index)))?;
-        if slot.replace(item.embedding.get()).is_some() {
-            return Err(wrong(format!("two vectors have index {}", item.index)));
-        }
-    }
-    let each = by_index
-        .into_iter()
-        .enumerate()
-        .map(|(i, v)| v.ok_or_else(|| wrong(format!("there is no vector for input {i}"))))
-        .collect::<Result<_, _>>()?;
-    let tokens = list.usage.and_then(|u| u.prompt_tokens.or(u.total_tokens));
-    Ok(Vectors { each, tokens })
-}
-
-/// A vector as one line of JSON (the server's text, unless it spread it over lines).
-fn one_line(vector: &str) -> Cow<'_, str> {
-    if memchr::memchr2(b'\n', b'\r', vector.as_bytes()).is_some() {
-        Cow::Owned(vector.split_whitespace().collect())
-    } else {
-        Cow::Borrowed(vector)
-    }
-}
-
-/// How many numbers a vector holds.
-fn dimensions(vector: &str) -> usize {
-    serde_json::from_str::<Vec<serde::de::IgnoredAny>>(vector).map_or(0, |v| v.len())
 }
 
 fn one(ctx: &Context, args: &EmbedArgs) -> Result<Exit> {
