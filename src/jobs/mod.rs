@@ -10,6 +10,7 @@ pub mod results;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::future::Future;
+use std::iter::Peekable;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -155,6 +156,134 @@ pub struct Engine<T> {
     pub writer: LineWriter,
 }
 
+/// What a unit's task hands back: its place, its ID, the limiter's generation when it was sent,
+/// how often it had been refused, and how the try ended.
+type Landed<T> = (u64, String, u64, u32, Attempt<T>);
+
+/// The state of one run: what is on the wire, what waits to be sent again, and what waits to be
+/// written in order.
+struct Run<T> {
+    limiter: Limiter,
+    /// Refused units, sent again before new ones.
+    again: VecDeque<(Work<T>, u32)>,
+    flying: JoinSet<Landed<T>>,
+    /// Units whose request is on the wire (a unit still turning its answer into lines is not).
+    sending: Arc<AtomicUsize>,
+    freed: Arc<Notify>,
+    ready: BTreeMap<u64, Finished>,
+    next_write: u64,
+    report: Report,
+    /// The tokens a unit costs, averaged, for the limiter's token budget.
+    tokens_each: u64,
+    /// When Ctrl-C came.
+    stopping: Option<Instant>,
+}
+
+impl<T: Send + 'static> Run<T> {
+    fn new(max_in_flight: usize) -> Self {
+        Run {
+            limiter: Limiter::new(max_in_flight),
+            again: VecDeque::new(),
+            flying: JoinSet::new(),
+            sending: Arc::new(AtomicUsize::new(0)),
+            freed: Arc::new(Notify::new()),
+            ready: BTreeMap::new(),
+            next_write: 0,
+            report: Report::default(),
+            tokens_each: 0,
+            stopping: None,
+        }
+    }
+
+    /// Sends units while the limiter allows, refused ones first, new ones only within `window`
+    /// of the oldest unwritten one.
+    fn fill(
+        &mut self,
+        start: &Start<T>,
+        work: &mut Peekable<impl Iterator<Item = Work<T>>>,
+        window: u64,
+        now: Instant,
+    ) {
+        while self.sending.load(Ordering::SeqCst) < self.limiter.limit()
+            && self.flying.len() < 2 * self.limiter.limit()
+            && self.limiter.paused_until(now).is_none()
+        {
+            let next = match self.again.pop_front() {
+                Some(item) => Some(item),
+                None => match work.peek() {
+                    Some(w) if w.seq < self.next_write + window => work.next().map(|w| (w, 0)),
+                    _ => None,
+                },
+            };
+            let Some((w, refusals)) = next else { break };
+            let generation = self.limiter.sending(now);
+            self.sending.fetch_add(1, Ordering::SeqCst);
+            let guard = Sending { count: self.sending.clone(), freed: self.freed.clone() };
+            let fut = start(w.task, refusals, guard);
+            let (seq, id) = (w.seq, w.id);
+            self.flying.spawn(async move { (seq, id, generation, refusals, fut.await) });
+        }
+    }
+
+    /// Tells the observer where the run stands.
+    fn publish(&mut self, now: Instant, observe: &mut impl FnMut(&Progress)) {
+        let p = &mut self.report.progress;
+        p.in_flight = self.sending.load(Ordering::SeqCst);
+        p.limit = self.limiter.limit();
+        p.paused = self.limiter.paused_until(now).is_some();
+        observe(p);
+    }
+
+    /// Takes in a unit's try: a refusal goes back in line (not after Ctrl-C: unwritten, a rerun
+    /// sends it), a result waits for its turn to be written. False when the run must stop.
+    fn absorb(&mut self, (seq, id, generation, refusals, attempt): Landed<T>) -> bool {
+        match attempt {
+            Attempt::Refused { task, wait } if self.stopping.is_none() => {
+                self.limiter.refused(generation, wait, Instant::now());
+                self.report.refusals = self.report.refusals.max(u64::from(refusals) + 1);
+                self.again.push_back((Work { seq, id, task }, refusals + 1));
+            }
+            Attempt::Refused { .. } => {}
+            Attempt::Stop(error) => {
+                self.flying.abort_all();
+                self.report.stopped = Some(error);
+                return false;
+            }
+            Attempt::Finished(finished) => {
+                if finished.failures.is_empty() {
+                    let cost = finished.tokens_in + finished.tokens_out;
+                    self.tokens_each = if self.tokens_each == 0 { cost } else { (self.tokens_each * 7 + cost) / 8 };
+                    let on_the_wire = self.sending.load(Ordering::SeqCst);
+                    self.limiter.succeeded(&finished.limits, on_the_wire, self.tokens_each, Instant::now());
+                }
+                self.ready.insert(seq, finished);
+            }
+        }
+        true
+    }
+
+    /// Writes the results that are next in order. When stopping, results after a gap (a unit
+    /// that never finished) are written too: the rerun sends only what is missing.
+    fn write_ready(&mut self, writer: &mut LineWriter, flush_all: bool) -> std::io::Result<()> {
+        while let Some(entry) = self.ready.first_entry() {
+            if *entry.key() != self.next_write && !flush_all {
+                break;
+            }
+            let seq = *entry.key();
+            let finished = entry.remove();
+            writer.write(&finished.lines)?;
+            let p = &mut self.report.progress;
+            p.done += finished.units;
+            p.tokens_in += finished.tokens_in;
+            p.tokens_out += finished.tokens_out;
+            p.failed += finished.failures.len() as u64;
+            self.report.failures.extend(finished.failures);
+            self.next_write = seq + 1;
+        }
+        Ok(())
+    }
+}
+
 impl<T: Send + 'static> Engine<T> {
     /// Runs every unit of `work` (in input order, `seq` counting from 0) and writes the results in
     /// that order. `observe` is told after every change.
@@ -165,122 +294,45 @@ impl<T: Send + 'static> Engine<T> {
     ) -> std::io::Result<Report> {
         let started = Instant::now();
         let window = self.window.max(self.max_in_flight as u64);
-        let mut limiter = Limiter::new(self.max_in_flight);
+        let mut run = Run::new(self.max_in_flight);
         let mut work = work.peekable();
-        let mut again: VecDeque<(Work<T>, u32)> = VecDeque::new();
-        let mut flying: JoinSet<(u64, String, u64, u32, Attempt<T>)> = JoinSet::new();
-        let sending = Arc::new(AtomicUsize::new(0));
-        let freed = Arc::new(Notify::new());
-        let mut ready: BTreeMap<u64, Finished> = BTreeMap::new();
-        let mut next_write = 0u64;
-        let mut report = Report::default();
-        let mut tokens_each = 0u64;
-        let mut stopping: Option<Instant> = None;
         let ctrl_c = tokio::signal::ctrl_c();
         tokio::pin!(ctrl_c);
         loop {
             let now = Instant::now();
-            if stopping.is_none() {
-                while sending.load(Ordering::SeqCst) < limiter.limit()
-                    && flying.len() < 2 * limiter.limit()
-                    && limiter.paused_until(now).is_none()
-                {
-                    let next = match again.pop_front() {
-                        Some(item) => Some(item),
-                        None => match work.peek() {
-                            Some(w) if w.seq < next_write + window => work.next().map(|w| (w, 0)),
-                            _ => None,
-                        },
-                    };
-                    let Some((w, refusals)) = next else { break };
-                    let generation = limiter.sending(now);
-                    sending.fetch_add(1, Ordering::SeqCst);
-                    let guard = Sending { count: sending.clone(), freed: freed.clone() };
-                    let fut = (self.start)(w.task, refusals, guard);
-                    let (seq, id) = (w.seq, w.id);
-                    flying.spawn(async move { (seq, id, generation, refusals, fut.await) });
-                }
+            if run.stopping.is_none() {
+                run.fill(&self.start, &mut work, window, now);
             }
-            report.progress.in_flight = sending.load(Ordering::SeqCst);
-            report.progress.limit = limiter.limit();
-            report.progress.paused = limiter.paused_until(now).is_some();
-            observe(&report.progress);
-            let nothing_left = work.peek().is_none() && again.is_empty();
-            if flying.is_empty() && (nothing_left || stopping.is_some()) {
+            run.publish(now, &mut observe);
+            let nothing_left = work.peek().is_none() && run.again.is_empty();
+            if run.flying.is_empty() && (nothing_left || run.stopping.is_some()) {
                 break;
             }
-            let pause = limiter.paused_until(now);
+            let pause = run.limiter.paused_until(now);
             tokio::select! {
-                joined = flying.join_next(), if !flying.is_empty() => {
-                    let Some(Ok((seq, id, generation, refusals, attempt))) = joined else { continue };
-                    match attempt {
-                        Attempt::Refused { task, wait } if stopping.is_none() => {
-                            limiter.refused(generation, wait, Instant::now());
-                            report.refusals = report.refusals.max(u64::from(refusals) + 1);
-                            again.push_back((Work { seq, id, task }, refusals + 1));
-                        }
-                        // Ctrl-C: it is not written, so a rerun sends it.
-                        Attempt::Refused { .. } => {}
-                        Attempt::Stop(error) => {
-                            flying.abort_all();
-                            report.stopped = Some(error);
-                            break;
-                        }
-                        Attempt::Finished(finished) => {
-                            if finished.failures.is_empty() {
-                                let cost = finished.tokens_in + finished.tokens_out;
-                                tokens_each = if tokens_each == 0 { cost } else { (tokens_each * 7 + cost) / 8 };
-                                let on_the_wire = sending.load(Ordering::SeqCst);
-                                limiter.succeeded(&finished.limits, on_the_wire, tokens_each, Instant::now());
-                            }
-                            ready.insert(seq, finished);
-                        }
+                joined = run.flying.join_next(), if !run.flying.is_empty() => {
+                    let Some(Ok(landed)) = joined else { continue };
+                    if !run.absorb(landed) {
+                        break;
                     }
-                    self.write_ready(&mut ready, &mut next_write, &mut report, stopping.is_some())?;
+                    run.write_ready(&mut self.writer, run.stopping.is_some())?;
                 }
-                _ = freed.notified() => {}
-                _ = tokio::time::sleep_until(pause.unwrap_or(now).into()), if pause.is_some() && stopping.is_none() => {}
-                _ = &mut ctrl_c, if stopping.is_none() => {
-                    stopping = Some(Instant::now());
-                    report.interrupted = true;
+                _ = run.freed.notified() => {}
+                _ = tokio::time::sleep_until(pause.unwrap_or(now).into()), if pause.is_some() && run.stopping.is_none() => {}
+                _ = &mut ctrl_c, if run.stopping.is_none() => {
+                    run.stopping = Some(Instant::now());
+                    run.report.interrupted = true;
                 }
-                _ = tokio::time::sleep_until((stopping.unwrap_or(now) + GRACE).into()), if stopping.is_some() => {
-                    flying.abort_all();
+                _ = tokio::time::sleep_until((run.stopping.unwrap_or(now) + GRACE).into()), if run.stopping.is_some() => {
+                    run.flying.abort_all();
                     break;
                 }
             }
         }
-        if report.stopped.is_none() {
-            self.write_ready(&mut ready, &mut next_write, &mut report, true)?;
+        if run.report.stopped.is_none() {
+            run.write_ready(&mut self.writer, true)?;
         }
-        report.elapsed = started.elapsed();
-        Ok(report)
-    }
-
-    /// Writes the results that are next in order. When stopping, results after a gap (a unit
-    /// that never finished) are written too: the rerun sends only what is missing.
-    fn write_ready(
-        &mut self,
-        ready: &mut BTreeMap<u64, Finished>,
-        next_write: &mut u64,
-        report: &mut Report,
-        flush_all: bool,
-    ) -> std::io::Result<()> {
-        while let Some(entry) = ready.first_entry() {
-            if *entry.key() != *next_write && !flush_all {
-                break;
-            }
-            let seq = *entry.key();
-            let finished = entry.remove();
-            self.writer.write(&finished.lines)?;
-            let p = &mut report.progress;
-            p.done += finished.units;
-            p.tokens_in += finished.tokens_in;
-            p.tokens_out += finished.tokens_out;
-            p.failed += finished.failures.len() as u64;
-            report.failures.extend(finished.failures);
-            *next_write = seq + 1;
-        }
-        Ok(())
+        run.report.elapsed = started.elapsed();
+        Ok(run.report)
     }
 }
