@@ -7,6 +7,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::Context;
+use crate::api::{ApiError, Case};
 use crate::jobs::results::{self, LineWriter};
 use crate::jobs::{Engine, IdSet, Report, Work};
 use crate::output::Tone;
@@ -66,6 +67,13 @@ pub fn drive<T: Send + 'static>(
 
 /// Says what failed and where the errors are, then what to do if the run was interrupted.
 /// `to_file`: the results went to `-o FILE` (else to stdout).
+/// Whether every other request of the run would fail the same way (the key or the URL is wrong):
+/// the run stops at once, with nothing more sent or written, instead of writing that error for
+/// every request (and a rerun, which skips what the results file holds, would not send them again).
+pub fn stops_the_run(error: &ApiError) -> bool {
+    matches!(error.case(), Case::Unauthorized | Case::Forbidden | Case::EndpointNotFound)
+}
+
 pub fn close(ctx: &Context, report: &Report, to_file: bool) {
     if !report.failures.is_empty() {
         let mut by_case: Vec<(&str, usize)> = Vec::new();

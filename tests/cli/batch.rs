@@ -206,6 +206,43 @@ fn failed_requests_are_written_with_their_error_and_the_run_goes_on() {
 }
 
 #[test]
+fn a_key_refused_midway_stops_the_run_instead_of_writing_the_error_for_every_request() {
+    let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = served.clone();
+    let server = ApiServer::start(move |a| {
+        if count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 10 {
+            Answer::json(200, echo(&a.body))
+        } else {
+            Answer::json(401, json!({"error": {"message": "Invalid API key", "code": "invalid_api_key"}}))
+        }
+    });
+    let prompts: Vec<String> = (0..100).map(|i| format!("question {i}")).collect();
+    let file = temp("midway.txt", &(prompts.join("\n") + "\n"));
+    let out = file.with_file_name("midway.jsonl");
+    let args = ["batch", "run", "--lines", "-j", "1", "-o"];
+    let (code, stdout, stderr) = run(with_key(&server.base()).args(args).arg(&out).arg(&file));
+    assert_eq!(code, 4, "{stderr}");
+    assert_eq!(stdout, "");
+    assert!(stderr.contains("401 Unauthorized from "), "{stderr}");
+    let kept = result_lines(&std::fs::read_to_string(&out).expect("results"));
+    let answers: Vec<&str> =
+        kept.iter().filter_map(|l| l["response"]["body"]["choices"][0]["message"]["content"].as_str()).collect();
+    let expected: Vec<String> = prompts[..10].iter().map(|p| format!("answer to {p}")).collect();
+    assert_eq!(answers, expected, "the ten answers, and no line for the refused request");
+    assert_eq!(server.arrivals().len(), 11, "nothing sent after the 401");
+
+    let healthy = ApiServer::start(|a| Answer::json(200, echo(&a.body)));
+    let (code, _, stderr) = run(with_key(&healthy.base()).args(args).arg(&out).arg(&file));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("resuming: 10 of 100 requests are already in"), "{stderr}");
+    let all = result_lines(&std::fs::read_to_string(&out).expect("results"));
+    let ids: Vec<&str> = all.iter().filter_map(|l| l["custom_id"].as_str()).collect();
+    let expected: Vec<String> = (1..=100).map(|n| n.to_string()).collect();
+    assert_eq!(ids, expected);
+    assert_eq!(healthy.arrivals().len(), 90, "only the 90 missing requests");
+}
+
+#[test]
 fn bad_input_names_each_line_and_sends_nothing() {
     let server = ApiServer::start(|a| Answer::json(200, echo(&a.body)));
     let file = temp(

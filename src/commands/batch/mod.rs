@@ -77,6 +77,9 @@ fn run_file(ctx: &Context, args: &BatchRunArgs) -> Result<Exit> {
         writer,
     };
     let report = super::bulk::drive(ctx, &Context::jobs_runtime()?, engine, work, total, "requests")?;
+    if let Some(error) = report.stopped {
+        return Err(error.into());
+    }
     summarize(ctx, &report, args.output.is_some());
     if report.interrupted {
         return Err(Interrupted.into());
@@ -116,6 +119,8 @@ async fn send(shared: Arc<Shared>, request: Request, refusals: u32) -> Attempt<R
             Err(e) => match send_again(&e, refusals, shared.max_wait) {
                 Some(wait) => return Attempt::Refused { task: request, wait },
                 None if e.model_unavailable() && i + 1 < models.len() => continue,
+                // Lines may name other models, so an unknown one fails its own lines only.
+                None if super::bulk::stops_the_run(&e) => return Attempt::Stop(e),
                 None => return Attempt::Finished(failed(&request, &e)),
             },
         }

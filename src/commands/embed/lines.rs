@@ -216,9 +216,10 @@ async fn send(shared: Arc<Shared>, unit: Unit, refusals: u32, sending: Sending) 
     Attempt::Finished(finished)
 }
 
-/// Whether every other request would fail the same way: the key, the model or the URL is wrong.
+/// Whether every other request would fail the same way: the key or the URL is wrong, or the
+/// model (one for the whole run) is unknown.
 fn stops_the_run(error: &ApiError) -> bool {
-    matches!(error.case(), Case::Unauthorized | Case::Forbidden | Case::UnknownModel | Case::EndpointNotFound)
+    bulk::stops_the_run(error) || error.case() == Case::UnknownModel
 }
 
 /// Whether the server refused `inputs` for their size, so fewer might pass.
