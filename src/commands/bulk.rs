@@ -26,20 +26,23 @@ pub fn open_results(
 ) -> Result<(LineWriter, IdSet)> {
     let redactor = ctx.settings.redactor();
     let Some(path) = output else {
-        return Ok((LineWriter::new(ctx.ui.data_lines(), redactor), IdSet::default()));
+        return Ok((LineWriter::new(ctx.ui.data_lines(), redactor, None), IdSet::default()));
     };
     let (file, resumed) = results::open(path, id_of)?;
     if resumed.cut_last_line {
         ctx.ui.say(
             Tone::Note,
-            &format!("the last line of {} was cut off (a crash?); that input is sent again", path.display()),
+            &format!(
+                "the last line of {} was cut off (a crash, or a full disk?); that input is sent again",
+                path.display()
+            ),
         );
     }
     if !resumed.done.is_empty() {
         let held = resumed.done.len();
         ctx.ui.say(Tone::Info, &format!("resuming: {held} of {count} {unit} are already in {}", path.display()));
     }
-    Ok((LineWriter::new(Box::new(file), redactor), resumed.done))
+    Ok((LineWriter::new(Box::new(file), redactor, Some(path.to_path_buf())), resumed.done))
 }
 
 /// Runs `engine` over `work` on `runtime` (`Context::jobs_runtime`), `total` inputs of `unit`

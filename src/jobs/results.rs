@@ -86,17 +86,30 @@ pub fn open(
 pub struct LineWriter {
     out: Box<dyn Write + Send>,
     redactor: Redactor,
+    /// The results file (`None`: stdout).
+    file: Option<PathBuf>,
 }
 
 impl LineWriter {
-    pub fn new(out: Box<dyn Write + Send>, redactor: Redactor) -> LineWriter {
-        LineWriter { out, redactor }
+    pub fn new(out: Box<dyn Write + Send>, redactor: Redactor, file: Option<PathBuf>) -> LineWriter {
+        LineWriter { out, redactor, file }
     }
 
-    /// `lines` is one or more newline-terminated lines, written with one call.
+    /// `lines` is one or more newline-terminated lines, written with one call. A results file that
+    /// takes no more (a full disk) says which file and that a rerun finishes the run.
     pub fn write(&mut self, lines: &str) -> std::io::Result<()> {
-        self.out.write_all(self.redactor.redact(lines).as_bytes())?;
-        self.out.flush()
+        let written = self.out.write_all(self.redactor.redact(lines).as_bytes()).and_then(|()| self.out.flush());
+        match (written, &self.file) {
+            (Err(e), Some(file)) => Err(std::io::Error::new(
+                e.kind(),
+                format!(
+                    "could not write the results to {} ({e}); the results written so far are kept: \
+                     once there is room, run the same command again to send the rest",
+                    file.display()
+                ),
+            )),
+            (written, _) => written,
+        }
     }
 }
 

@@ -243,6 +243,40 @@ fn a_key_refused_midway_stops_the_run_instead_of_writing_the_error_for_every_req
 }
 
 #[test]
+fn a_full_disk_keeps_the_results_written_says_so_and_a_rerun_finishes() {
+    let server = ApiServer::start(|a| Answer::json(200, echo(&a.body)));
+    let prompts: Vec<String> = (0..300).map(|i| format!("question {i}")).collect();
+    let file = temp("full.txt", &(prompts.join("\n") + "\n"));
+    let out = file.with_file_name("full.jsonl");
+    let home = file.parent().expect("dir").to_path_buf();
+    let args = ["batch", "run", "--lines", file.to_str().expect("path"), "-o", out.to_str().expect("path")];
+    // 40 × 512 bytes: room for about a hundred result lines.
+    let (code, stdout, stderr) = run(&mut crate::harness::with_key_on_a_full_disk(&server.base(), &home, 40, &args));
+    assert_eq!((code, stdout.as_str()), (1, ""), "{stderr}");
+    let expected = format!(
+        "tokenfactory: error: could not write the results to {} (File too large (os error 27)); the results written so \
+         far are kept: once there is room, run the same command again to send the rest\n",
+        out.display()
+    );
+    assert_eq!(stderr, expected);
+    let written = std::fs::read_to_string(&out).expect("results");
+    assert_eq!(written.len(), 40 * 512, "filled to the limit");
+    let whole = written.lines().filter(|l| serde_json::from_str::<Value>(l).is_ok()).count();
+    assert!(whole > 50, "{whole} whole lines");
+
+    let (code, _, stderr) = run(with_key(&server.base()).args(args));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("was cut off (a crash, or a full disk?); that input is sent again"), "{stderr}");
+    assert!(stderr.contains(&format!("resuming: {whole} of 300 requests are already in")), "{stderr}");
+    let ids: Vec<String> = result_lines(&std::fs::read_to_string(&out).expect("results"))
+        .iter()
+        .filter_map(|l| l["custom_id"].as_str().map(str::to_string))
+        .collect();
+    let expected: Vec<String> = (1..=300).map(|n| n.to_string()).collect();
+    assert_eq!(ids, expected, "every request exactly once, in order");
+}
+
+#[test]
 fn bad_input_names_each_line_and_sends_nothing() {
     let server = ApiServer::start(|a| Answer::json(200, echo(&a.body)));
     let file = temp(
@@ -346,7 +380,7 @@ fn a_half_written_last_line_is_replaced_on_resume() {
     std::fs::write(&out, format!("{first}\n{{\"id\":\"batch_req_2\",\"custom_id\":\"2\",\"respo")).expect("write");
     let (code, _, stderr) = run(with_key(&server.base()).args(["batch", "run", "--lines", "-o"]).arg(&out).arg(&file));
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("was cut off (a crash?); that input is sent again"), "{stderr}");
+    assert!(stderr.contains("was cut off (a crash, or a full disk?); that input is sent again"), "{stderr}");
     let ids = ids_in(&out);
     assert_eq!(ids.len(), 3);
     assert_eq!(server.arrivals().len(), 2, "only the missing two were sent");

@@ -57,6 +57,23 @@ pub fn fresh_home() -> std::path::PathBuf {
     dir
 }
 
+/// `tokenfactory ARGS` with the test key and `base`, HOME at `home`, under a file size limit of
+/// `blocks` × 512 bytes with SIGXFSZ ignored: past the limit a write fails (EFBIG) as on a full
+/// disk. stdout and stderr are pipes, which the limit does not touch.
+pub fn with_key_on_a_full_disk(base: &str, home: &std::path::Path, blocks: u32, args: &[&str]) -> Command {
+    let mut limited = std::process::Command::new("/bin/sh");
+    limited
+        .args(["-c", &format!("trap '' XFSZ; ulimit -f {blocks} && exec \"$0\" \"$@\"")])
+        .arg(assert_cmd::cargo::cargo_bin("tokenfactory"))
+        .args(args)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", home)
+        .env("OMNIVA_API_KEY", KEY)
+        .env("OMNIVA_BASE_URL", base);
+    Command::from_std(limited)
+}
+
 /// `tokenfactory` with the test key set and the base URL pointed at `base`.
 pub fn with_key(base: &str) -> Command {
     let mut cmd = tokenfactory();

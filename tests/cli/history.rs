@@ -9,7 +9,10 @@ use std::sync::mpsc;
 use httpmock::prelude::*;
 use serde_json::{Value, json};
 
-use crate::harness::{KEY, completion, fresh_home, live, read_until, run, run_in_terminal, stdout_reader, with_key};
+use crate::harness::{
+    KEY, completion, fresh_home, live, read_until, run, run_in_terminal, stdout_reader, with_key,
+    with_key_on_a_full_disk,
+};
 use crate::script_server::{Script, ScriptServer, Step, content};
 
 fn db(home: &Path) -> PathBuf {
@@ -329,6 +332,26 @@ fn an_unwritable_place_costs_no_answer() {
     std::fs::create_dir_all(home.join(".local")).expect("mkdir");
     std::fs::write(home.join(".local/share"), "a file, not a directory").expect("write");
     answer_survives(&home, &[], "cannot create");
+}
+
+#[test]
+fn a_disk_that_takes_no_more_bytes_costs_no_answer_and_damages_nothing() {
+    let (_server, base) = answering("still here");
+    let home = fresh_home();
+    assert_eq!(chat(&base, &home, &["first"]).0, 0);
+    // As on a full disk, every write that would grow a file fails.
+    let (code, stdout, stderr) = run(&mut with_key_on_a_full_disk(&base, &home, 0, &["chat", "second"]));
+    assert_eq!((code, stdout.as_str()), (0, "still here\n"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one warning line: {stderr}");
+    assert!(stderr.starts_with("tokenfactory: warning: the exchange was not recorded in the history: "), "{stderr}");
+    assert!(stderr.contains("the history file could not be used (disk I/O error)"), "{stderr}");
+    // The file is as it was, and takes the next exchange once there is room.
+    let before = conversations(&home);
+    assert_eq!(before.len(), 1, "{before:?}");
+    assert_eq!(chat(&base, &home, &["third"]).0, 0);
+    let prompts: Vec<String> =
+        conversations(&home).iter().filter_map(|c| c["title"].as_str().map(str::to_string)).collect();
+    assert_eq!(prompts, ["third", "first"]);
 }
 
 #[test]
