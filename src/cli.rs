@@ -253,19 +253,19 @@ pub struct EmbedArgs {
     pub lines: Option<PathBuf>,
 
     /// Inputs per request with --lines (a request the server finds too large is split)
-    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=2048))]
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=2048), requires = "lines", conflicts_with = "text")]
     pub batch_size: u16,
 
     /// Most requests in flight at once with --lines (fewer while the server refuses)
-    #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=1024), requires = "lines", conflicts_with = "text")]
     pub jobs: u16,
 
     /// With --lines, write the results here, appending: inputs already in it are skipped (resume)
-    #[arg(short = 'o', long = "output", value_name = "FILE", requires = "lines")]
+    #[arg(short = 'o', long = "output", value_name = "FILE", requires = "lines", conflicts_with = "text")]
     pub output: Option<PathBuf>,
 
     /// With --lines, leave each input's text out of its line
-    #[arg(long, requires = "lines")]
+    #[arg(long, requires = "lines", conflicts_with = "text")]
     pub no_text: bool,
 
     /// Ask for vectors of N dimensions (servers that support it shorten them)

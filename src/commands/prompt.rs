@@ -13,7 +13,26 @@ use crate::report::UsageError;
 /// How long piped stdin may stay silent, while arguments were given, before we say we wait for it.
 pub const STDIN_HINT_AFTER: Duration = Duration::from_secs(3);
 
-const EXAMPLE: &str = "try: tokenfactory chat \"What is retrieval-augmented generation?\"  or  cat notes.md | tokenfactory chat \"summarize\"";
+/// How a command's errors name what it reads, and the example they offer.
+pub struct Wording {
+    /// `prompt`, `text`.
+    noun: &'static str,
+    example: &'static str,
+    /// What to do instead of `-` with other words.
+    instead_of_dash: &'static str,
+}
+
+pub const CHAT: Wording = Wording {
+    noun: "prompt",
+    example: "try: tokenfactory chat \"What is retrieval-augmented generation?\"  or  cat notes.md | tokenfactory chat \"summarize\"",
+    instead_of_dash: "pipe the text and pass the words: cat notes.md | tokenfactory chat \"summarize\"",
+};
+
+pub const EMBED: Wording = Wording {
+    noun: "text",
+    example: "try: tokenfactory embed \"What is retrieval-augmented generation?\"  or  tokenfactory embed --lines passages.txt",
+    instead_of_dash: "pipe the text or pass it as words: echo \"some text\" | tokenfactory embed",
+};
 
 /// What to do with stdin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,8 +53,8 @@ pub struct NotUtf8 {
 }
 
 /// The text from `words` and stdin, with the note on stderr when piped stdin stays silent.
-pub fn gather(ctx: &Context, words: &[String], no_stdin: bool) -> anyhow::Result<String> {
-    let mode = stdin_use(words, no_stdin, ctx.settings.display.terminals.stdin)?;
+pub fn gather(ctx: &Context, words: &[String], no_stdin: bool, wording: &Wording) -> anyhow::Result<String> {
+    let mode = stdin_use(words, no_stdin, ctx.settings.display.terminals.stdin, wording)?;
     let stdin = match mode {
         StdinUse::Ignore => None,
         StdinUse::Only => Some(read_stdin(None)?),
@@ -54,21 +73,27 @@ pub fn gather(ctx: &Context, words: &[String], no_stdin: bool) -> anyhow::Result
             Some(read_stdin(with_hint)?)
         }
     };
-    Ok(assemble(words, stdin, mode)?)
+    Ok(assemble(words, stdin, mode, wording)?)
 }
 
 /// Decides how stdin is used, or rejects the arguments.
-pub fn stdin_use(words: &[String], no_stdin: bool, stdin_is_terminal: bool) -> Result<StdinUse, UsageError> {
+pub fn stdin_use(
+    words: &[String],
+    no_stdin: bool,
+    stdin_is_terminal: bool,
+    wording: &Wording,
+) -> Result<StdinUse, UsageError> {
+    let noun = wording.noun;
     let dash = words.iter().any(|w| w == "-");
     if dash && words.len() > 1 {
         return Err(UsageError {
-            message: "`-` (read the prompt from stdin) cannot be combined with other prompt words".into(),
-            hint: Some("pipe the text and pass the words: cat notes.md | tokenfactory chat \"summarize\"".into()),
+            message: format!("`-` (read the {noun} from stdin) cannot be combined with other {noun} words"),
+            hint: Some(wording.instead_of_dash.into()),
         });
     }
     if dash && no_stdin {
         return Err(UsageError {
-            message: "`-` reads the prompt from stdin, but --no-stdin says not to read it".into(),
+            message: format!("`-` reads the {noun} from stdin, but --no-stdin says not to read it"),
             hint: None,
         });
     }
@@ -82,7 +107,13 @@ pub fn stdin_use(words: &[String], no_stdin: bool, stdin_is_terminal: bool) -> R
 }
 
 /// Builds the prompt from the words and the stdin text (already read, if it was to be read).
-pub fn assemble(words: &[String], stdin: Option<String>, mode: StdinUse) -> Result<String, UsageError> {
+pub fn assemble(
+    words: &[String],
+    stdin: Option<String>,
+    mode: StdinUse,
+    wording: &Wording,
+) -> Result<String, UsageError> {
+    let (noun, example) = (wording.noun, wording.example);
     let stdin = stdin.filter(|s| !s.trim().is_empty());
     let joined = if mode == StdinUse::Only { String::new() } else { words.join(" ") };
     let prompt = match stdin {
@@ -96,20 +127,20 @@ pub fn assemble(words: &[String], stdin: Option<String>, mode: StdinUse) -> Resu
         }
         None if mode == StdinUse::Only => {
             return Err(UsageError {
-                message: "`-` asked for the prompt on stdin, but stdin was empty".into(),
-                hint: Some(EXAMPLE.into()),
+                message: format!("`-` asked for the {noun} on stdin, but stdin was empty"),
+                hint: Some(example.into()),
             });
         }
         None if words.is_empty() => {
             return Err(UsageError {
-                message: "no prompt: give it as arguments or pipe it on stdin".into(),
-                hint: Some(EXAMPLE.into()),
+                message: format!("no {noun}: give it as arguments or pipe it on stdin"),
+                hint: Some(example.into()),
             });
         }
         None => joined,
     };
     if prompt.trim().is_empty() {
-        return Err(UsageError { message: "the prompt is blank".into(), hint: Some(EXAMPLE.into()) });
+        return Err(UsageError { message: format!("the {noun} is blank"), hint: Some(example.into()) });
     }
     Ok(prompt)
 }
@@ -159,30 +190,34 @@ mod tests {
 
     #[test]
     fn stdin_comes_first_then_a_blank_line_then_the_words() {
-        let p = assemble(&words(&["summarize", "this"]), Some("notes\n\n".into()), StdinUse::IfPiped).expect("prompt");
+        let p = assemble(&words(&["summarize", "this"]), Some("notes\n\n".into()), StdinUse::IfPiped, &CHAT)
+            .expect("prompt");
         assert_eq!(p, "notes\n\nsummarize this");
     }
 
     #[test]
     fn stdin_alone_is_kept_as_is_and_blank_stdin_is_absent() {
-        assert_eq!(assemble(&[], Some("hello\n".into()), StdinUse::IfPiped).expect("prompt"), "hello\n");
-        assert_eq!(assemble(&words(&["hi"]), Some(" \n".into()), StdinUse::IfPiped).expect("prompt"), "hi");
+        assert_eq!(assemble(&[], Some("hello\n".into()), StdinUse::IfPiped, &CHAT).expect("prompt"), "hello\n");
+        assert_eq!(assemble(&words(&["hi"]), Some(" \n".into()), StdinUse::IfPiped, &CHAT).expect("prompt"), "hi");
     }
 
     #[test]
     fn usage_errors() {
-        assert!(assemble(&[], None, StdinUse::Ignore).is_err());
-        assert!(assemble(&words(&["  "]), None, StdinUse::Ignore).is_err());
-        assert!(assemble(&words(&["-"]), Some("".into()), StdinUse::Only).is_err());
-        assert!(stdin_use(&words(&["-", "x"]), false, false).is_err());
-        assert!(stdin_use(&words(&["-"]), true, false).is_err());
+        assert!(assemble(&[], None, StdinUse::Ignore, &CHAT).is_err());
+        assert!(assemble(&words(&["  "]), None, StdinUse::Ignore, &CHAT).is_err());
+        assert!(assemble(&words(&["-"]), Some("".into()), StdinUse::Only, &CHAT).is_err());
+        let embed = assemble(&[], None, StdinUse::Ignore, &EMBED).expect_err("no text");
+        assert_eq!(embed.message, "no text: give it as arguments or pipe it on stdin");
+        assert!(embed.hint.is_some_and(|h| h.contains("tokenfactory embed --lines passages.txt")));
+        assert!(stdin_use(&words(&["-", "x"]), false, false, &CHAT).is_err());
+        assert!(stdin_use(&words(&["-"]), true, false, &CHAT).is_err());
     }
 
     #[test]
     fn stdin_is_read_only_when_piped_or_asked_for() {
-        assert_eq!(stdin_use(&words(&["hi"]), false, true).expect("ok"), StdinUse::Ignore);
-        assert_eq!(stdin_use(&words(&["hi"]), false, false).expect("ok"), StdinUse::IfPiped);
-        assert_eq!(stdin_use(&words(&["hi"]), true, false).expect("ok"), StdinUse::Ignore);
-        assert_eq!(stdin_use(&words(&["-"]), false, true).expect("ok"), StdinUse::Only);
+        assert_eq!(stdin_use(&words(&["hi"]), false, true, &CHAT).expect("ok"), StdinUse::Ignore);
+        assert_eq!(stdin_use(&words(&["hi"]), false, false, &CHAT).expect("ok"), StdinUse::IfPiped);
+        assert_eq!(stdin_use(&words(&["hi"]), true, false, &CHAT).expect("ok"), StdinUse::Ignore);
+        assert_eq!(stdin_use(&words(&["-"]), false, true, &CHAT).expect("ok"), StdinUse::Only);
     }
 }

@@ -353,6 +353,20 @@ fn empty_input_is_a_usage_error_and_nothing_is_sent() {
     assert!(stderr.contains("line 2: is not UTF-8 text"), "{stderr}");
     let (code, _, stderr) = run(tokenfactory().env("OMNIVA_API_KEY", KEY).args(["embed", "   "]));
     assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.starts_with("tokenfactory: error: the text is blank\n"), "{stderr}");
+    let (code, _, stderr) = run(tokenfactory().env("OMNIVA_API_KEY", KEY).args(["embed", "--no-stdin"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(
+        stderr,
+        "tokenfactory: error: no text: give it as arguments or pipe it on stdin\n  hint: try: tokenfactory embed \
+         \"What is retrieval-augmented generation?\"  or  tokenfactory embed --lines passages.txt\n"
+    );
+    // Options of --lines are refused with a single text rather than ignored.
+    for option in [&["-o", "vectors.jsonl"][..], &["--no-text"], &["-j", "4"], &["--batch-size", "8"]] {
+        let (code, _, stderr) = run(tokenfactory().env("OMNIVA_API_KEY", KEY).arg("embed").args(option).arg("hello"));
+        assert_eq!(code, 2, "{option:?}: {stderr}");
+        assert!(stderr.contains("cannot be used with '[TEXT]...'"), "{option:?}: {stderr}");
+    }
     assert!(server.arrivals().is_empty());
 }
 

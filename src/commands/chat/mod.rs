@@ -34,7 +34,7 @@ pub fn run(ctx: &Context, args: &ChatArgs) -> Result<Exit> {
         })?),
         None => None,
     };
-    let prompt = super::prompt::gather(ctx, &args.prompt, args.no_stdin)?;
+    let prompt = super::prompt::gather(ctx, &args.prompt, args.no_stdin, &super::prompt::CHAT)?;
     let mut conversation = Conversation::start(ctx, args, args.print.is_none())?;
     let mut request = build_request(ctx, args, &mut conversation, prompt, schema.as_ref());
     if let Some(language) = args.print {

@@ -43,7 +43,7 @@ fn body(model: &str, inputs: EmbeddingInput, dimensions: Option<u32>) -> Vec<u8>
 }
 
 fn one(ctx: &Context, args: &EmbedArgs) -> Result<Exit> {
-    let text = super::prompt::gather(ctx, &args.text, args.no_stdin)?;
+    let text = super::prompt::gather(ctx, &args.text, args.no_stdin, &super::prompt::EMBED)?;
     let model = model(&ctx.settings);
     let client = ctx.client()?;
     let started = Instant::now();
