@@ -180,7 +180,7 @@ _tokenfactory() {
             return 0
             ;;
         tokenfactory__subcmd__batch__subcmd__run)
-            opts="-o -j -s -m -v -h -V --output --jobs --lines --check --system --temperature --max-tokens --fallback-model --base-url --model --connect-timeout --timeout --idle-timeout --retries --max-wait --ca-bundle --verbose --color --help --version"
+            opts="-o -j -s -m -v -h -V --output --retry-failed --jobs --lines --check --system --temperature --max-tokens --fallback-model --base-url --model --connect-timeout --timeout --idle-timeout --retries --max-wait --ca-bundle --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -472,7 +472,7 @@ _tokenfactory() {
             return 0
             ;;
         tokenfactory__subcmd__embed)
-            opts="-j -o -m -v -h -V --lines --batch-size --jobs --output --no-text --dimensions --json --stats --no-stdin --base-url --model --connect-timeout --timeout --idle-timeout --retries --max-wait --ca-bundle --verbose --color --help --version"
+            opts="-j -o -m -v -h -V --lines --batch-size --jobs --output --retry-failed --no-text --dimensions --json --stats --no-stdin --base-url --model --connect-timeout --timeout --idle-timeout --retries --max-wait --ca-bundle --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

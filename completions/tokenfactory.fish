@@ -118,6 +118,7 @@ complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand embed" -l ca-b
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand embed" -l color -d 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand embed" -l retry-failed -d 'With -o: take the lines that hold an error out of FILE first, so those inputs are sent again'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand embed" -l no-text -d 'With --lines, leave each input\'s text out of its line'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand embed" -l json -d 'Print the server\'s JSON as received instead of the vector'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand embed" -l stats -d 'Print tokens, vectors, dimensions and time to stderr'
@@ -157,6 +158,7 @@ complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and __f
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and __fish_seen_subcommand_from run" -l color -d 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and __fish_seen_subcommand_from run" -l retry-failed -d 'With -o: take the lines that hold an error out of FILE first, so those requests are sent again'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and __fish_seen_subcommand_from run" -l lines -d 'Each non-empty line of INPUT is one prompt (its ID is its line number)'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and __fish_seen_subcommand_from run" -l check -d 'Check every line of INPUT and send nothing'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand batch; and __fish_seen_subcommand_from run" -s v -l verbose -d 'Print each request and response line, timings and retries to stderr (key redacted)'

@@ -264,6 +264,10 @@ pub struct EmbedArgs {
     #[arg(short = 'o', long = "output", value_name = "FILE", requires = "lines", conflicts_with = "text")]
     pub output: Option<PathBuf>,
 
+    /// With -o: take the lines that hold an error out of FILE first, so those inputs are sent again
+    #[arg(long, requires = "output", conflicts_with = "text")]
+    pub retry_failed: bool,
+
     /// With --lines, leave each input's text out of its line
     #[arg(long, requires = "lines", conflicts_with = "text")]
     pub no_text: bool,
@@ -307,6 +311,10 @@ pub struct BatchRunArgs {
     /// Write the results here, appending: IDs already in it are skipped (resume) [default: stdout]
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// With -o: take the lines that hold an error out of FILE first, so those requests are sent again
+    #[arg(long, requires = "output")]
+    pub retry_failed: bool,
 
     /// Most requests in flight at once (fewer while the server refuses)
     #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=1024))]

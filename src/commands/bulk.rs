@@ -17,9 +17,11 @@ const NAMED: usize = 20;
 
 /// Opens the results: `-o FILE` (what it holds already is skipped, by the IDs `id_of` reads from
 /// its lines) or stdout. `count` inputs of `unit` (`requests`, `inputs`) are in the input.
+/// With `retry_failed`, the lines that hold an error are taken out of the file first.
 pub fn open_results(
     ctx: &Context,
     output: Option<&Path>,
+    retry_failed: bool,
     count: usize,
     unit: &str,
     id_of: impl Fn(&serde_json::Value) -> Option<String>,
@@ -28,6 +30,14 @@ pub fn open_results(
     let Some(path) = output else {
         return Ok((LineWriter::new(ctx.ui.data_lines(), redactor, None), IdSet::default()));
     };
+    if retry_failed {
+        let text = match results::take_out_failures(path)? {
+            0 => format!("retrying: no line of {} holds an error", path.display()),
+            1 => format!("retrying: 1 failed line taken out of {}; it is sent again", path.display()),
+            n => format!("retrying: {n} failed lines taken out of {}; they are sent again", path.display()),
+        };
+        ctx.ui.say(Tone::Info, &text);
+    }
     let (file, resumed) = results::open(path, id_of)?;
     if resumed.cut_last_line {
         ctx.ui.say(

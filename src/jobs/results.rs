@@ -81,6 +81,55 @@ pub fn open(
     Ok((file, resumed))
 }
 
+/// Takes the lines that hold an error (`"error"` present and not null) out of `path`, so a rerun
+/// sends those requests again; returns how many. The rest is copied, in order and byte for byte
+/// (a half-written last line too, for `open` to cut), to a file beside it that then replaces it:
+/// a crash on the way leaves the original whole.
+pub fn take_out_failures(path: &Path) -> Result<usize, ResultsError> {
+    let err = |problem: String| ResultsError { path: path.to_path_buf(), problem };
+    let mut reader = match File::open(path) {
+        Ok(file) => BufReader::new(file),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(err(format!("cannot open the results file: {e}"))),
+    };
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".retry");
+    let kept_path = path.with_file_name(name);
+    let cannot_write = |e: std::io::Error| err(format!("cannot write {}: {e}", kept_path.display()));
+    let mut kept = std::io::BufWriter::new(File::create(&kept_path).map_err(cannot_write)?);
+    let mut taken = 0;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let read =
+            reader.read_until(b'\n', &mut line).map_err(|e| err(format!("cannot read the results file: {e}")))?;
+        if read == 0 {
+            break;
+        }
+        if line.ends_with(b"\n") && holds_an_error(&line) {
+            taken += 1;
+        } else {
+            kept.write_all(&line).map_err(cannot_write)?;
+        }
+    }
+    let kept = kept.into_inner().map_err(|e| cannot_write(e.into_error()))?;
+    if taken == 0 {
+        drop(kept);
+        let _ = std::fs::remove_file(&kept_path);
+        return Ok(0);
+    }
+    kept.sync_all().map_err(cannot_write)?;
+    std::fs::rename(&kept_path, path).map_err(|e| err(format!("cannot replace the results file: {e}")))?;
+    Ok(taken)
+}
+
+/// Whether a result line holds an error. Lines without the word are not parsed (a line of
+/// vectors is large).
+fn holds_an_error(line: &[u8]) -> bool {
+    memchr::memmem::find(line, b"\"error\"").is_some()
+        && serde_json::from_slice::<serde_json::Value>(line).is_ok_and(|v| v.get("error").is_some_and(|e| !e.is_null()))
+}
+
 /// Writes each result line whole and flushes it, so a crash never loses a finished line. What the
 /// server sent passes the redactor first: a result file never holds the key.
 pub struct LineWriter {
@@ -125,6 +174,19 @@ mod tests {
         let path = std::env::temp_dir().join(format!("tokenfactory-results-{name}-{}", std::process::id()));
         std::fs::write(&path, content).expect("write");
         path
+    }
+
+    #[test]
+    fn failures_are_taken_out_and_the_rest_kept_byte_for_byte() {
+        let ok = "{\"custom_id\":\"a\",\"error\":null}\n{\"index\":1,\"text\":\"no \\\"error\\\" here\",\"embedding\":[1]}\n";
+        let failed = "{\"custom_id\":\"b\",\"error\":{\"code\":\"503\"}}\n{\"index\":2,\"error\":{\"code\":\"400\"}}\n";
+        let cut = "{\"custom_id\":\"c\",\"error\":{\"co";
+        let path = temp("retry", &format!("{ok}{failed}{cut}"));
+        assert_eq!(take_out_failures(&path).expect("rewrites"), 2);
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), format!("{ok}{cut}"));
+        assert!(!path.with_file_name(format!("{}.retry", path.file_name().expect("name").to_string_lossy())).exists());
+        assert_eq!(take_out_failures(&path).expect("nothing to do"), 0);
+        assert_eq!(take_out_failures(&path.with_file_name("absent.jsonl")).expect("no file"), 0);
     }
 
     #[test]

@@ -206,6 +206,47 @@ fn failed_requests_are_written_with_their_error_and_the_run_goes_on() {
 }
 
 #[test]
+fn retry_failed_sends_the_failed_requests_again_and_keeps_the_rest() {
+    let server = ApiServer::start(|a| {
+        if prompt_of(&a.body).starts_with("flaky") {
+            Answer::json(503, json!({"error": {"message": "overloaded"}}))
+        } else {
+            Answer::json(200, echo(&a.body))
+        }
+    });
+    let prompts: Vec<String> =
+        (0..20).map(|i| if i % 5 == 2 { format!("flaky {i}") } else { format!("fine {i}") }).collect();
+    let file = temp("flaky.txt", &(prompts.join("\n") + "\n"));
+    let out = file.with_file_name("flaky.jsonl");
+    let args = ["batch", "run", "--lines", "--retries", "0", "-o"];
+    let (code, _, stderr) = run(with_key(&server.base()).args(args).arg(&out).arg(&file));
+    assert_eq!(code, 1, "{stderr}");
+    let first = std::fs::read_to_string(&out).expect("results");
+    assert_eq!(result_lines(&first).iter().filter(|l| !l["error"].is_null()).count(), 4);
+
+    // A plain rerun counts them as done; --retry-failed sends exactly those four again.
+    let healthy = ApiServer::start(|a| Answer::json(200, echo(&a.body)));
+    let (code, _, stderr) = run(with_key(&healthy.base()).args(args).arg(&out).arg(&file));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(healthy.arrivals().is_empty(), "{stderr}");
+    let (code, _, stderr) = run(with_key(&healthy.base()).args(args).arg(&out).arg(&file).arg("--retry-failed"));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("retrying: 4 failed lines taken out of "), "{stderr}");
+    assert!(stderr.contains("resuming: 16 of 20 requests are already in"), "{stderr}");
+    let sent: Vec<String> = healthy.arrivals().iter().map(|a| prompt_of(&a.body)).collect();
+    assert_eq!(sent.len(), 4, "{sent:?}");
+    assert!(sent.iter().all(|p| p.starts_with("flaky")), "{sent:?}");
+    let now = std::fs::read_to_string(&out).expect("results");
+    let kept: String = first.lines().filter(|l| l.ends_with("\"error\":null}")).map(|l| format!("{l}\n")).collect();
+    assert!(now.starts_with(&kept), "the successes kept as they were, in order");
+    let all = result_lines(&now);
+    assert!(all.iter().all(|l| l["error"].is_null()), "no failure left");
+    let mut ids: Vec<u64> = all.iter().filter_map(|l| l["custom_id"].as_str()?.parse().ok()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, (1..=20).collect::<Vec<u64>>(), "every request once");
+}
+
+#[test]
 fn a_key_refused_midway_stops_the_run_instead_of_writing_the_error_for_every_request() {
     let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let count = served.clone();

@@ -222,6 +222,22 @@ fn a_line_longer_than_the_model_reads_fails_alone_and_its_error_is_written_witho
     }
     assert!(stderr.contains(": 9 embedded, 1 failed; "), "{stderr}");
     assert!(stderr.contains("failed (1 × context): 6; the results file holds each error\n"), "{stderr}");
+
+    // Once the line is shortened, --retry-failed sends it alone again.
+    let texts: Vec<String> = texts.iter().map(|t| t.replace("LONG", "short")).collect();
+    std::fs::write(&file, texts.join("\n") + "\n").expect("rewrite");
+    let healthy = ApiServer::start(reversed_reply);
+    let args = ["embed", "--batch-size", "4", "--retry-failed", "-o"];
+    let (code, _, stderr) = run(with_key(&healthy.base()).args(args).arg(&out).arg("--lines").arg(&file));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("retrying: 1 failed line taken out of "), "{stderr}");
+    let arrivals = healthy.arrivals();
+    assert_eq!(arrivals.len(), 1);
+    assert_eq!(inputs_of(&arrivals[0].body), ["a short line"]);
+    let lines = result_lines(&std::fs::read_to_string(&out).expect("results"));
+    let indexes: Vec<u64> = lines.iter().filter_map(|l| l["index"].as_u64()).collect();
+    assert_eq!(indexes, [0, 1, 2, 3, 4, 5, 7, 8, 9, 6], "the retried line comes last");
+    assert_eq!(lines[9]["embedding"], vector_of("a short line"));
 }
 
 /// Runs `embed --lines` into `out` as a child, killing it after `after`.

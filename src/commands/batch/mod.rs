@@ -47,7 +47,14 @@ fn run_file(ctx: &Context, args: &BatchRunArgs) -> Result<Exit> {
     }
     let client = Arc::new(ctx.client()?);
     let custom_id = |line: &Value| line.get("custom_id").and_then(Value::as_str).map(str::to_string);
-    let (writer, done) = super::bulk::open_results(ctx, args.output.as_deref(), checked.count, "requests", custom_id)?;
+    let (writer, done) = super::bulk::open_results(
+        ctx,
+        args.output.as_deref(),
+        args.retry_failed,
+        checked.count,
+        "requests",
+        custom_id,
+    )?;
     let total = (checked.count - done.len().min(checked.count)) as u64;
     let mut seq = 0;
     let work = input::requests(source.path(), &defaults)?

@@ -70,9 +70,10 @@ pub fn run(ctx: &Context, args: &EmbedArgs, path: &Path) -> Result<Exit> {
     if let Some(out) = &args.output {
         check_results_fit(out, count, index_of)?;
     }
-    let (writer, done) = bulk::open_results(ctx, args.output.as_deref(), count as usize, "inputs", |line| {
-        index_of(line).map(|i| i.to_string())
-    })?;
+    let (writer, done) =
+        bulk::open_results(ctx, args.output.as_deref(), args.retry_failed, count as usize, "inputs", |line| {
+            index_of(line).map(|i| i.to_string())
+        })?;
     let total = count - (done.len() as u64).min(count);
     let mut inputs = read_inputs(source.path())?.filter(move |i| !done.contains(&i.index.to_string()));
     let batch_size = usize::from(args.batch_size);
