@@ -118,6 +118,9 @@ pub fn take_out_failures(path: &Path) -> Result<usize, ResultsError> {
         let _ = std::fs::remove_file(&kept_path);
         return Ok(0);
     }
+    if let Ok(metadata) = std::fs::metadata(path) {
+        kept.set_permissions(metadata.permissions()).map_err(cannot_write)?;
+    }
     kept.sync_all().map_err(cannot_write)?;
     std::fs::rename(&kept_path, path).map_err(|e| err(format!("cannot replace the results file: {e}")))?;
     Ok(taken)
