@@ -328,7 +328,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenfactory' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never')
             [CompletionResult]::new('--no-chat', '--no-chat', [CompletionResultType]::ParameterName, 'Skip the checks that cost tokens (a completion and a stream)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the results as JSON (for support tickets and scripts)')
-            [CompletionResult]::new('--embeddings', '--embeddings', [CompletionResultType]::ParameterName, 'Also check one small embeddings request (billable, like the completion)')
+            [CompletionResult]::new('--embeddings', '--embeddings', [CompletionResultType]::ParameterName, 'Also check one small embeddings request to OMNIVA_EMBEDDING_MODEL (else the default embeddings model); billable, and sent with --no-chat too')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print each request and response line, timings and retries to stderr (key redacted)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print each request and response line, timings and retries to stderr (key redacted)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')

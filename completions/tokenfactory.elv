@@ -313,7 +313,7 @@ set edit:completion:arg-completer[tokenfactory] = {|@words|
             cand --color 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never'
             cand --no-chat 'Skip the checks that cost tokens (a completion and a stream)'
             cand --json 'Print the results as JSON (for support tickets and scripts)'
-            cand --embeddings 'Also check one small embeddings request (billable, like the completion)'
+            cand --embeddings 'Also check one small embeddings request to OMNIVA_EMBEDDING_MODEL (else the default embeddings model); billable, and sent with --no-chat too'
             cand -v 'Print each request and response line, timings and retries to stderr (key redacted)'
             cand --verbose 'Print each request and response line, timings and retries to stderr (key redacted)'
             cand -h 'Print help'

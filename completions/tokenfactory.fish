@@ -273,7 +273,7 @@ always\t''
 never\t''"
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -l no-chat -d 'Skip the checks that cost tokens (a completion and a stream)'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -l json -d 'Print the results as JSON (for support tickets and scripts)'
-complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -l embeddings -d 'Also check one small embeddings request (billable, like the completion)'
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -l embeddings -d 'Also check one small embeddings request to OMNIVA_EMBEDDING_MODEL (else the default embeddings model); billable, and sent with --no-chat too'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -s v -l verbose -d 'Print each request and response line, timings and retries to stderr (key redacted)'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -s h -l help -d 'Print help'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand doctor" -s V -l version -d 'Print version'

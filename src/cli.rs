@@ -409,7 +409,8 @@ pub struct DoctorArgs {
     #[arg(long, conflicts_with = "explain")]
     pub json: bool,
 
-    /// Also check one small embeddings request (billable, like the completion)
+    /// Also check one small embeddings request to OMNIVA_EMBEDDING_MODEL (else the default
+    /// embeddings model); billable, and sent with --no-chat too
     #[arg(long)]
     pub embeddings: bool,
 

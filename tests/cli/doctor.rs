@@ -563,6 +563,42 @@ fn doctor_embeddings_checks_one_small_embedding_with_the_embeddings_model() {
 }
 
 #[test]
+fn doctor_embeddings_runs_with_no_chat_and_when_the_chat_model_is_missing() {
+    let vector = json!({"object": "list", "data": [{"index": 0, "embedding": [0.5, 0.25]}]}).to_string();
+    let catalog = catalog().to_string();
+    // --no-chat: no completion, no stream, but the embedding asked for by name.
+    let server = ScriptServer::start(vec![
+        Script::body(200, "text/plain", ""),
+        Script::body(200, "application/json", &catalog),
+        Script::body(200, "application/json", &vector),
+    ]);
+    let (code, stdout, stderr) = run(with_key(&server.base()).args(["doctor", "--no-chat", "--embeddings"]));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let out = untimed(&stdout);
+    assert!(out.contains("- completion       --no-chat\n- streaming        --no-chat\n"), "{out}");
+    assert!(out.contains("✓ embeddings       BAAI/bge-large-en-v1.5 gave a vector of 2 dimensions in "), "{out}");
+    let posts: Vec<String> = server
+        .requests()
+        .iter()
+        .filter(|r| r.head.starts_with("POST "))
+        .map(|r| r.head.lines().next().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(posts, ["POST /v1/embeddings HTTP/1.1"]);
+
+    // A chat model missing from the catalog skips the chat checks, not the embedding.
+    let server = ScriptServer::start(vec![
+        Script::body(200, "text/plain", ""),
+        Script::body(200, "application/json", &catalog),
+        Script::body(200, "application/json", &vector),
+    ]);
+    let (code, stdout, _) = run(with_key(&server.base()).args(["doctor", "-m", "no/such-model", "--embeddings"]));
+    assert_eq!(code, 1);
+    let out = untimed(&stdout);
+    assert!(out.contains("- completion       the model is not available\n"), "{out}");
+    assert!(out.contains("✓ embeddings       BAAI/bge-large-en-v1.5 gave a vector of 2 dimensions in "), "{out}");
+}
+
+#[test]
 fn doctor_embeddings_with_a_chat_model_fails_with_the_embeddings_hint() {
     let mut scripts = healthy_scripts();
     let refusal = json!({"error": {"message": "Model Omniva/Kimi-K2.6 does not support embeddings"}});

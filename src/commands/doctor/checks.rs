@@ -416,9 +416,10 @@ pub async fn completion(client: &Client, settings: &Settings) -> Check {
     }
 }
 
-/// One small embeddings request (`--embeddings`) for the model `embed` would use.
+/// One small embeddings request (`--embeddings`) for the model `embed` uses by default: doctor's
+/// `-m` names the chat model, so only `OMNIVA_EMBEDDING_MODEL` (else the default) counts here.
 pub async fn embeddings(client: &Client, settings: &Settings) -> Check {
-    let model = crate::commands::embed::model(settings);
+    let model = settings.embedding_model.clone();
     let started = Instant::now();
     match crate::commands::embed::probe(client, &model).await {
         Ok(dimensions) => Check::new(

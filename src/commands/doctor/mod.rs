@@ -199,29 +199,39 @@ async fn api_checks(ctx: &Context, args: &DoctorArgs, run: &mut Run<'_>) -> Resu
     let (auth, catalog) = timed(checks::auth(&client, s, no_chat.is_none())).await;
     let accepted = run.add(auth);
     let completion_verifies_key = matches!(catalog, checks::Catalog::Missing);
-    match catalog {
-        checks::Catalog::Listed(ids) if accepted => {
-            if !run.add(checks::model(s, &ids)) {
-                return Err("the model is not available");
-            }
-        }
+    let model_available = match catalog {
+        checks::Catalog::Listed(ids) if accepted => run.add(checks::model(s, &ids)),
         checks::Catalog::Missing => {
             run.add(Check::skipped(MODEL.0, MODEL.1, checks::NO_CATALOG));
+            true
         }
         _ => return Err("auth failed"),
-    }
-    no_chat.map_or(Ok(()), Err)?;
-    run.timed(async {
-        let mut c = checks::completion(&client, s).await;
-        if completion_verifies_key && c.passed() {
-            c.summary.push_str(" (the key was accepted)");
+    };
+    match no_chat.or((!model_available).then_some("the model is not available")) {
+        Some(why) => {
+            for (id, name) in [COMPLETION, STREAMING] {
+                run.add(Check::skipped(id, name, why));
+            }
         }
-        c
-    })
-    .await;
-    run.timed(checks::streaming(&client, s)).await;
+        None => {
+            run.timed(async {
+                let mut c = checks::completion(&client, s).await;
+                if completion_verifies_key && c.passed() {
+                    c.summary.push_str(" (the key was accepted)");
+                }
+                c
+            })
+            .await;
+            run.timed(checks::streaming(&client, s)).await;
+        }
+    }
+    // Asked for by name, the embedding runs with --no-chat too (it has its own model); only the
+    // guide sends nothing billable.
     if args.embeddings {
-        run.timed(checks::embeddings(&client, s)).await;
+        match args.explain {
+            Some(_) => run.add(Check::skipped(EMBEDDINGS.0, EMBEDDINGS.1, "--explain sends no billable requests")),
+            None => run.timed(checks::embeddings(&client, s)).await,
+        };
     }
     Ok(())
 }
