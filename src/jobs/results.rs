@@ -44,13 +44,7 @@ pub fn open(
     let mut line = Vec::new();
     let mut good_end = 0u64;
     let mut number = 0;
-    loop {
-        line.clear();
-        let read =
-            reader.read_until(b'\n', &mut line).map_err(|e| err(format!("cannot read the results file: {e}")))?;
-        if read == 0 {
-            break;
-        }
+    while next_line(&mut reader, &mut line, path)? {
         number += 1;
         let complete = line.ends_with(b"\n");
         let parsed = serde_json::from_slice::<serde_json::Value>(&line).ok();
@@ -59,7 +53,7 @@ pub fn open(
                 if !resumed.done.insert(&id) {
                     return Err(err(format!("line {number} repeats the id {id:?}; it was not written by this tool")));
                 }
-                good_end += read as u64;
+                good_end += line.len() as u64;
             }
             // Only the last line can be half-written: anything after it means damage.
             (_, false) => {
@@ -99,13 +93,7 @@ pub fn take_out_failures(path: &Path) -> Result<usize, ResultsError> {
     let mut kept = std::io::BufWriter::new(File::create(&kept_path).map_err(cannot_write)?);
     let mut taken = 0;
     let mut line = Vec::new();
-    loop {
-        line.clear();
-        let read =
-            reader.read_until(b'\n', &mut line).map_err(|e| err(format!("cannot read the results file: {e}")))?;
-        if read == 0 {
-            break;
-        }
+    while next_line(&mut reader, &mut line, path)? {
         if line.ends_with(b"\n") && holds_an_error(&line) {
             taken += 1;
         } else {
@@ -124,6 +112,17 @@ pub fn take_out_failures(path: &Path) -> Result<usize, ResultsError> {
     kept.sync_all().map_err(cannot_write)?;
     std::fs::rename(&kept_path, path).map_err(|e| err(format!("cannot replace the results file: {e}")))?;
     Ok(taken)
+}
+
+/// Reads the next line of the results file at `path` into `line` (with its newline, when it has
+/// one); false at the end.
+fn next_line(reader: &mut impl BufRead, line: &mut Vec<u8>, path: &Path) -> Result<bool, ResultsError> {
+    line.clear();
+    let read = reader.read_until(b'\n', line).map_err(|e| ResultsError {
+        path: path.to_path_buf(),
+        problem: format!("cannot read the results file: {e}"),
+    })?;
+    Ok(read > 0)
 }
 
 /// Whether a result line holds an error. Lines without the word are not parsed (a line of
