@@ -66,6 +66,8 @@ pub fn run(ctx: &Context, args: &EmbedArgs, path: &Path) -> Result<Exit> {
     if count == 0 {
         return Err(UsageError { message: format!("{name} holds no input: every line is empty"), hint: None }.into());
     }
+    // The key first: a run that cannot send touches no results file.
+    let client = ctx.client()?;
     let index_of = |line: &Value| line.get("index").and_then(Value::as_u64);
     if let Some(out) = &args.output {
         check_results_fit(out, count, index_of)?;
@@ -83,7 +85,7 @@ pub fn run(ctx: &Context, args: &EmbedArgs, path: &Path) -> Result<Exit> {
     });
     let model = super::model(&ctx.settings);
     let shared = Arc::new(Shared {
-        client: ctx.client()?,
+        client,
         model: model.clone(),
         dimensions: args.dimensions,
         no_text: args.no_text,
