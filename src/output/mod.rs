@@ -153,7 +153,7 @@ impl Ui {
 
     /// A progress bar on stderr over `total` units; nothing when stderr is not a terminal.
     pub fn progress(&self, total: u64, unit: &'static str) -> progress::Bar {
-        progress::Bar::start(self.err.terminal, total, unit, self.live.clone())
+        progress::Bar::start(self.err.terminal, self.err.palette.enabled(), total, unit, self.live.clone())
     }
 
     /// Where data lines go when there is no output file: stdout, for writers that write whole
@@ -164,7 +164,7 @@ impl Ui {
 
     /// A spinner on stderr showing `message`; nothing when stderr is not a terminal.
     pub fn spinner(&self, visible: bool, message: String) -> Spinner {
-        Spinner::start(visible && self.err.terminal, message, self.live.clone())
+        Spinner::start(visible && self.err.terminal, self.err.palette.enabled(), message, self.live.clone())
     }
 
     /// The writer for the answer on stdout: sanitised on a terminal, as received otherwise.

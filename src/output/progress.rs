@@ -17,14 +17,26 @@ pub struct Bar {
 }
 
 impl Bar {
-    pub(super) fn start(visible: bool, total: u64, unit: &'static str, live: Arc<Mutex<Option<ProgressBar>>>) -> Bar {
+    /// A bar for `total` units, or nothing when `visible` is false; in colour when `coloured` (the
+    /// palette's decision, so `--color never` holds here too).
+    pub(super) fn start(
+        visible: bool,
+        coloured: bool,
+        total: u64,
+        unit: &'static str,
+        live: Arc<Mutex<Option<ProgressBar>>>,
+    ) -> Bar {
         if !visible {
             return Bar { bar: None, live, unit };
         }
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
         bar.set_style(
-            ProgressStyle::with_template("{bar:24.cyan/blue} {pos}/{len} {msg} · {per_sec} · ETA {eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(if coloured {
+                "{bar:24.cyan/blue} {pos}/{len} {msg} · {per_sec} · ETA {eta}"
+            } else {
+                "{bar:24} {pos}/{len} {msg} · {per_sec} · ETA {eta}"
+            })
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         bar.enable_steady_tick(Duration::from_millis(200));
         if let Ok(mut slot) = live.lock() {

@@ -13,15 +13,25 @@ pub struct Spinner {
 }
 
 impl Spinner {
-    /// A spinner showing `message`, or nothing when `visible` is false.
-    pub(super) fn start(visible: bool, message: String, live: Arc<Mutex<Option<ProgressBar>>>) -> Spinner {
+    /// A spinner showing `message`, or nothing when `visible` is false; the elapsed time dim when
+    /// `coloured` (the palette's decision, not indicatif's own).
+    pub(super) fn start(
+        visible: bool,
+        coloured: bool,
+        message: String,
+        live: Arc<Mutex<Option<ProgressBar>>>,
+    ) -> Spinner {
         if !visible {
             return Spinner { bar: None, live };
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg} {elapsed:.dim}")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            ProgressStyle::with_template(if coloured {
+                "{spinner} {msg} {elapsed:.dim}"
+            } else {
+                "{spinner} {msg} {elapsed}"
+            })
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
         bar.set_message(message);
         bar.enable_steady_tick(Duration::from_millis(100));

@@ -454,6 +454,8 @@ fn stdout_holds_only_result_lines_while_stderr_is_a_terminal() {
         .env("HOME", crate::harness::fresh_home())
         .env("OMNIVA_API_KEY", KEY)
         .env("OMNIVA_BASE_URL", server.base())
+        // A terminal that says what it is (without TERM, indicatif draws nothing).
+        .env("TERM", "xterm")
         .args(["-qec", &line, "/dev/null"])
         .stdin(std::process::Stdio::null())
         .output()
@@ -462,5 +464,7 @@ fn stdout_holds_only_result_lines_while_stderr_is_a_terminal() {
     let stdout = std::fs::read_to_string(&out).expect("stdout");
     assert_eq!(result_lines(&stdout).len(), 30, "only JSON lines on stdout");
     let terminal = String::from_utf8_lossy(&screen.stdout);
+    assert!(terminal.contains("/30 requests · 0 failed · "), "the bar: {terminal:?}");
+    assert!(terminal.contains(" in flight (limit 2)"), "the bar: {terminal:?}");
     assert!(terminal.contains("tokenfactory: batch: 30 requests in "), "the summary on the terminal: {terminal}");
 }

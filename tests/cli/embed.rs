@@ -447,3 +447,40 @@ fn a_key_refused_midway_stops_the_run_keeps_what_was_written_and_a_rerun_finishe
     assert_in_order(&result_lines(&std::fs::read_to_string(&out).expect("results")), &texts);
     assert_eq!(healthy.arrivals().len(), 34, "only the 170 missing lines, 5 to a request");
 }
+
+#[test]
+fn a_progress_bar_on_a_terminal_stderr_and_only_vectors_on_stdout() {
+    let server = ApiServer::start(|a| reversed_reply(a).after(Duration::from_millis(30)));
+    let file = temp("tty.txt", (0..40).map(|i| format!("line {i}\n")).collect::<String>().as_bytes());
+    let out = file.with_file_name("tty-stdout.jsonl");
+    let binary = assert_cmd::cargo::cargo_bin("tokenfactory");
+    for colour in ["auto", "never"] {
+        let line = format!(
+            "'{}' embed --color {colour} --lines '{}' --batch-size 2 -j 2 > '{}'",
+            binary.display(),
+            file.display(),
+            out.display()
+        );
+        let screen = std::process::Command::new("script")
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("HOME", crate::harness::fresh_home())
+            .env("OMNIVA_API_KEY", KEY)
+            .env("OMNIVA_BASE_URL", server.base())
+            // A terminal that says what it is (without TERM, indicatif draws nothing).
+            .env("TERM", "xterm")
+            .args(["-qec", &line, "/dev/null"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("script runs");
+        let terminal = String::from_utf8_lossy(&screen.stdout);
+        assert!(screen.status.success(), "{terminal}");
+        let stdout = std::fs::read_to_string(&out).expect("stdout");
+        assert_eq!(result_lines(&stdout).len(), 40, "only JSON lines on stdout");
+        assert!(terminal.contains("/40 inputs · 0 failed · "), "the bar: {terminal:?}");
+        assert!(terminal.contains(" in flight (limit 2)"), "the bar: {terminal:?}");
+        assert!(terminal.contains("tokenfactory: embed: 40 inputs in "), "the summary: {terminal}");
+        // Colour only where --color allows it: the bar is cyan by default, plain with never.
+        assert_eq!(terminal.contains("\x1b[36m"), colour == "auto", "{colour}: {terminal:?}");
+    }
+}
