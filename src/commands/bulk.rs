@@ -8,38 +8,53 @@ use anyhow::Result;
 
 use super::Context;
 use crate::api::{ApiError, Case};
-use crate::jobs::results::{self, LineWriter};
+use crate::jobs::results::{self, IdField, LineWriter};
 use crate::jobs::{Engine, IdSet, Report, Work};
 use crate::output::Tone;
+use crate::report::UsageError;
 
 /// The most failed IDs the closing words name; the rest are counted.
 const NAMED: usize = 20;
 
-/// Opens the results: `-o FILE` (what it holds already is skipped, by the IDs `id_of` reads from
-/// its lines) or stdout. `count` inputs of `unit` (`requests`, `inputs`) are in the input.
-/// With `retry_failed`, the lines that hold an error are taken out of the file first.
+/// Opens the results: `-o FILE` (what it holds already is skipped, by the IDs in `field` of its
+/// lines) or stdout. `count` inputs of `unit` (`requests`, `inputs`) are in the input; a file
+/// whose indexes go past them holds another input's results and is refused. With `retry_failed`,
+/// the lines that hold an error are taken out of the file first.
 pub fn open_results(
     ctx: &Context,
     output: Option<&Path>,
     retry_failed: bool,
     count: usize,
     unit: &str,
-    id_of: impl Fn(&serde_json::Value) -> Option<String>,
+    field: IdField,
 ) -> Result<(LineWriter, IdSet)> {
     let redactor = ctx.settings.redactor();
     let Some(path) = output else {
         return Ok((LineWriter::new(ctx.ui.data_lines(), redactor, None), IdSet::default()));
     };
+    let (mut file, mut resumed) = results::open(path, field)?;
+    if let Some(index) = resumed.largest_index.filter(|&i| i >= count as u64) {
+        return Err(UsageError {
+            message: format!(
+                "{} holds the result of input {index}, but the input has only {count}: it belongs to another input",
+                path.display()
+            ),
+            hint: Some("give -o a new file, or the input these results came from".into()),
+        }
+        .into());
+    }
+    let cut_last_line = resumed.cut_last_line;
     if retry_failed {
+        drop(file);
         let text = match results::take_out_failures(path)? {
             0 => format!("retrying: no line of {} holds an error", path.display()),
             1 => format!("retrying: 1 failed line taken out of {}; it is sent again", path.display()),
             n => format!("retrying: {n} failed lines taken out of {}; they are sent again", path.display()),
         };
         ctx.ui.say(Tone::Info, &text);
+        (file, resumed) = results::open(path, field)?;
     }
-    let (file, resumed) = results::open(path, id_of)?;
-    if resumed.cut_last_line {
+    if cut_last_line {
         ctx.ui.say(
             Tone::Note,
             &format!(

@@ -24,14 +24,28 @@ pub struct Resumed {
     pub done: IdSet,
     /// The last line was half-written and has been cut off.
     pub cut_last_line: bool,
+    /// The largest `index` among the lines, when they are identified by index.
+    pub largest_index: Option<u64>,
 }
 
-/// Opens `path` to append results, reading the IDs it holds with `id_of` (which returns `None`
-/// for a line that is not a result of this kind).
-pub fn open(
-    path: &Path,
-    id_of: impl Fn(&serde_json::Value) -> Option<String>,
-) -> Result<(File, Resumed), ResultsError> {
+/// The field that identifies a result line: `custom_id` (`batch run`) or `index` (`embed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdField {
+    CustomId,
+    Index,
+}
+
+/// The fields of a result line that identify it. The rest (a response, a vector) is skipped
+/// without being built: resuming a file of vectors reads gigabytes of numbers.
+#[derive(serde::Deserialize)]
+struct LineId {
+    custom_id: Option<String>,
+    index: Option<u64>,
+}
+
+/// Opens `path` to append results, reading the IDs it holds from `field` (a line without it is
+/// not a result of this kind).
+pub fn open(path: &Path, field: IdField) -> Result<(File, Resumed), ResultsError> {
     let err = |problem: String| ResultsError { path: path.to_path_buf(), problem };
     let mut file = OpenOptions::new()
         .read(true)
@@ -47,8 +61,15 @@ pub fn open(
     while next_line(&mut reader, &mut line, path)? {
         number += 1;
         let complete = line.ends_with(b"\n");
-        let parsed = serde_json::from_slice::<serde_json::Value>(&line).ok();
-        match (parsed.as_ref().and_then(&id_of), complete) {
+        let parsed = serde_json::from_slice::<LineId>(&line).ok();
+        let id = parsed.and_then(|l| match field {
+            IdField::CustomId => l.custom_id,
+            IdField::Index => {
+                resumed.largest_index = resumed.largest_index.max(l.index);
+                l.index.map(|i| i.to_string())
+            }
+        });
+        match (id, complete) {
             (Some(id), true) => {
                 if !resumed.done.insert(&id) {
                     return Err(err(format!("line {number} repeats the id {id:?}; it was not written by this tool")));
@@ -168,10 +189,6 @@ impl LineWriter {
 mod tests {
     use super::*;
 
-    fn id_of(v: &serde_json::Value) -> Option<String> {
-        v.get("custom_id").and_then(|i| i.as_str()).map(str::to_string)
-    }
-
     fn temp(name: &str, content: &str) -> PathBuf {
         let path = std::env::temp_dir().join(format!("tokenfactory-results-{name}-{}", std::process::id()));
         std::fs::write(&path, content).expect("write");
@@ -194,7 +211,7 @@ mod tests {
     #[test]
     fn a_half_written_last_line_is_cut_and_the_rest_kept() {
         let path = temp("cut", "{\"custom_id\":\"a\"}\n{\"custom_id\":\"b\"}\n{\"custom_id\":\"c\",\"resp");
-        let (mut file, resumed) = open(&path, id_of).expect("opens");
+        let (mut file, resumed) = open(&path, IdField::CustomId).expect("opens");
         assert!(resumed.cut_last_line);
         assert!(resumed.done.contains("a") && resumed.done.contains("b") && resumed.done.len() == 2);
         file.write_all(b"{\"custom_id\":\"c\"}\n").expect("append");
@@ -209,9 +226,13 @@ mod tests {
     #[test]
     fn a_damaged_middle_line_or_a_repeated_id_is_an_error() {
         let path = temp("damaged", "{\"custom_id\":\"a\"}\nnot json\n{\"custom_id\":\"b\"}\n");
-        assert!(open(&path, id_of).expect_err("damaged").to_string().starts_with("line 2 is not a result line"));
+        assert!(
+            open(&path, IdField::CustomId).expect_err("damaged").to_string().starts_with("line 2 is not a result line")
+        );
         let path2 = temp("repeat", "{\"custom_id\":\"a\"}\n{\"custom_id\":\"a\"}\n");
-        assert!(open(&path2, id_of).expect_err("repeat").to_string().starts_with("line 2 repeats the id \"a\""));
+        assert!(
+            open(&path2, IdField::CustomId).expect_err("repeat").to_string().starts_with("line 2 repeats the id \"a\"")
+        );
         let _ = std::fs::remove_file(path);
         let _ = std::fs::remove_file(path2);
     }

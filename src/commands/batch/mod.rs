@@ -15,6 +15,7 @@ use super::{Context, Interrupted};
 use crate::api::wire::UsageOnly;
 use crate::api::{ApiError, Client, Reply, RetryPolicy};
 use crate::cli::{BatchAction, BatchArgs, BatchRunArgs};
+use crate::jobs::results::IdField;
 use crate::jobs::{Attempt, Engine, Finished, Report, Work, send_again};
 use crate::output::Tone;
 use crate::report::{Exit, InputError};
@@ -46,14 +47,13 @@ fn run_file(ctx: &Context, args: &BatchRunArgs) -> Result<Exit> {
         return Ok(Exit::Ok);
     }
     let client = Arc::new(ctx.client()?);
-    let custom_id = |line: &Value| line.get("custom_id").and_then(Value::as_str).map(str::to_string);
     let (writer, done) = super::bulk::open_results(
         ctx,
         args.output.as_deref(),
         args.retry_failed,
         checked.count,
         "requests",
-        custom_id,
+        IdField::CustomId,
     )?;
     let total = (checked.count - done.len().min(checked.count)) as u64;
     let mut seq = 0;

@@ -21,6 +21,7 @@ use super::super::{Context, Interrupted, bulk};
 use crate::api::wire::EmbeddingInput;
 use crate::api::{ApiError, Case, Client, Reply, RetryPolicy};
 use crate::cli::EmbedArgs;
+use crate::jobs::results::IdField;
 use crate::jobs::{Attempt, Engine, Finished, Report, Sending, Work, send_again};
 use crate::output::Tone;
 use crate::report::{Exit, InputError, UsageError};
@@ -68,14 +69,8 @@ pub fn run(ctx: &Context, args: &EmbedArgs, path: &Path) -> Result<Exit> {
     }
     // The key first: a run that cannot send touches no results file.
     let client = ctx.client()?;
-    let index_of = |line: &Value| line.get("index").and_then(Value::as_u64);
-    if let Some(out) = &args.output {
-        check_results_fit(out, count, index_of)?;
-    }
     let (writer, done) =
-        bulk::open_results(ctx, args.output.as_deref(), args.retry_failed, count as usize, "inputs", |line| {
-            index_of(line).map(|i| i.to_string())
-        })?;
+        bulk::open_results(ctx, args.output.as_deref(), args.retry_failed, count as usize, "inputs", IdField::Index)?;
     let total = count - (done.len() as u64).min(count);
     let mut inputs = read_inputs(source.path())?.filter(move |i| !done.contains(&i.index.to_string()));
     let batch_size = usize::from(args.batch_size);
@@ -157,29 +152,6 @@ fn read_inputs(path: &Path) -> std::io::Result<impl Iterator<Item = Input> + Sen
         .filter(|text| !text.trim().is_empty())
         .enumerate()
         .map(|(index, text)| Input { index: index as u64, text }))
-}
-
-/// A results file that holds an index past the input's end holds another input's results:
-/// resuming into it would skip inputs that were never embedded.
-fn check_results_fit(path: &Path, count: u64, index_of: impl Fn(&Value) -> Option<u64>) -> Result<()> {
-    let Ok(file) = File::open(path) else { return Ok(()) };
-    let past_end = BufReader::new(file)
-        .lines()
-        .map_while(Result::ok)
-        .filter_map(|line| serde_json::from_str::<Value>(&line).ok())
-        .filter_map(|line| index_of(&line))
-        .find(|&index| index >= count);
-    match past_end {
-        Some(index) => Err(UsageError {
-            message: format!(
-                "{} holds the result of input {index}, but the input has only {count}: it belongs to another input",
-                path.display()
-            ),
-            hint: Some("give -o a new file, or the input these results came from".into()),
-        }
-        .into()),
-        None => Ok(()),
-    }
 }
 
 /// One unit for the engine. Its place on the wire is given up as soon as the answer has arrived,
