@@ -2,7 +2,7 @@
 //! a thread per connection, a handler that sees each request and how many are in flight, and a
 //! log of arrivals (with the in-flight count at each) to check what the client did.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -123,31 +123,9 @@ fn serve(
     }
 }
 
+/// The path and JSON body of the next request; `None` when the client closed before it all arrived.
 fn read_request(conn: &mut TcpStream) -> Option<(String, serde_json::Value)> {
-    let mut data = Vec::new();
-    let mut buf = [0u8; 16384];
-    let head_end = loop {
-        if let Some(i) = data.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        let n = conn.read(&mut buf).ok()?;
-        if n == 0 {
-            return None;
-        }
-        data.extend_from_slice(&buf[..n]);
-    };
-    let head = String::from_utf8_lossy(&data[..head_end]).into_owned();
-    let path = head.split_whitespace().nth(1).unwrap_or_default().to_string();
-    let length: usize = head
-        .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
-        .unwrap_or(0);
-    while data.len() < head_end + length {
-        let n = conn.read(&mut buf).ok()?;
-        if n == 0 {
-            return None;
-        }
-        data.extend_from_slice(&buf[..n]);
-    }
-    Some((path, serde_json::from_slice(&data[head_end..head_end + length]).unwrap_or(serde_json::Value::Null)))
+    let raw = crate::http_request::read(conn).filter(|r| r.complete)?;
+    let path = raw.head.split_whitespace().nth(1).unwrap_or_default().to_string();
+    Some((path, serde_json::from_slice(&raw.body).unwrap_or(serde_json::Value::Null)))
 }

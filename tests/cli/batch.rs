@@ -373,11 +373,7 @@ fn killed_run(base: &str, file: &Path, out: &Path, signal: i32, after: Duration)
     let mut child =
         live(base).args(["batch", "run", "--lines", "-j", "4", "-o"]).arg(out).arg(file).spawn().expect("spawn");
     std::thread::sleep(after);
-    // SAFETY: a signal to our own child.
-    #[allow(unsafe_code)]
-    unsafe {
-        libc::kill(child.id() as i32, signal);
-    }
+    crate::harness::send_signal(&child, signal);
     child.wait().expect("exit")
 }
 
@@ -446,24 +442,14 @@ fn stdout_holds_only_result_lines_while_stderr_is_a_terminal() {
     let server = ApiServer::start(|a| Answer::json(200, echo(&a.body)).after(Duration::from_millis(20)));
     let file = temp("tty.txt", &(0..30).map(|i| format!("q{i}\n")).collect::<String>());
     let out = file.with_file_name("tty-stdout.jsonl");
-    let binary = assert_cmd::cargo::cargo_bin("tokenfactory");
-    let line = format!("'{}' batch run --lines -j 2 '{}' > '{}'", binary.display(), file.display(), out.display());
-    let screen = std::process::Command::new("script")
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("HOME", crate::harness::fresh_home())
-        .env("OMNIVA_API_KEY", KEY)
-        .env("OMNIVA_BASE_URL", server.base())
-        // A terminal that says what it is (without TERM, indicatif draws nothing).
-        .env("TERM", "xterm")
-        .args(["-qec", &line, "/dev/null"])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("script runs");
-    assert!(screen.status.success(), "{}", String::from_utf8_lossy(&screen.stdout));
+    let base = server.base();
+    // A terminal that says what it is (without TERM, indicatif draws nothing).
+    let env = [("OMNIVA_API_KEY", KEY), ("OMNIVA_BASE_URL", base.as_str()), ("TERM", "xterm")];
+    let args = ["batch", "run", "--lines", "-j", "2", file.to_str().expect("path")];
+    let (code, terminal) = crate::harness::run_in_terminal_with_stdout_in(&args, &env, &out);
+    assert_eq!(code, 0, "{terminal}");
     let stdout = std::fs::read_to_string(&out).expect("stdout");
     assert_eq!(result_lines(&stdout).len(), 30, "only JSON lines on stdout");
-    let terminal = String::from_utf8_lossy(&screen.stdout);
     assert!(terminal.contains("/30 requests · 0 failed · "), "the bar: {terminal:?}");
     assert!(terminal.contains(" in flight (limit 2)"), "the bar: {terminal:?}");
     assert!(terminal.contains("tokenfactory: batch: 30 requests in "), "the summary on the terminal: {terminal}");

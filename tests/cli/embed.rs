@@ -250,11 +250,7 @@ fn killed_run(base: &str, file: &Path, out: &Path, after: Duration) -> std::proc
         .spawn()
         .expect("spawn");
     std::thread::sleep(after);
-    // SAFETY: a signal to our own child.
-    #[allow(unsafe_code)]
-    unsafe {
-        libc::kill(child.id() as i32, libc::SIGKILL);
-    }
+    crate::harness::send_signal(&child, libc::SIGKILL);
     child.wait().expect("exit")
 }
 
@@ -453,28 +449,14 @@ fn a_progress_bar_on_a_terminal_stderr_and_only_vectors_on_stdout() {
     let server = ApiServer::start(|a| reversed_reply(a).after(Duration::from_millis(30)));
     let file = temp("tty.txt", (0..40).map(|i| format!("line {i}\n")).collect::<String>().as_bytes());
     let out = file.with_file_name("tty-stdout.jsonl");
-    let binary = assert_cmd::cargo::cargo_bin("tokenfactory");
+    let base = server.base();
+    // A terminal that says what it is (without TERM, indicatif draws nothing).
+    let env = [("OMNIVA_API_KEY", KEY), ("OMNIVA_BASE_URL", base.as_str()), ("TERM", "xterm")];
     for colour in ["auto", "never"] {
-        let line = format!(
-            "'{}' embed --color {colour} --lines '{}' --batch-size 2 -j 2 > '{}'",
-            binary.display(),
-            file.display(),
-            out.display()
-        );
-        let screen = std::process::Command::new("script")
-            .env_clear()
-            .env("PATH", "/usr/bin:/bin")
-            .env("HOME", crate::harness::fresh_home())
-            .env("OMNIVA_API_KEY", KEY)
-            .env("OMNIVA_BASE_URL", server.base())
-            // A terminal that says what it is (without TERM, indicatif draws nothing).
-            .env("TERM", "xterm")
-            .args(["-qec", &line, "/dev/null"])
-            .stdin(std::process::Stdio::null())
-            .output()
-            .expect("script runs");
-        let terminal = String::from_utf8_lossy(&screen.stdout);
-        assert!(screen.status.success(), "{terminal}");
+        let file_arg = file.to_str().expect("path");
+        let args = ["embed", "--color", colour, "--lines", file_arg, "--batch-size", "2", "-j", "2"];
+        let (code, terminal) = crate::harness::run_in_terminal_with_stdout_in(&args, &env, &out);
+        assert_eq!(code, 0, "{terminal}");
         let stdout = std::fs::read_to_string(&out).expect("stdout");
         assert_eq!(result_lines(&stdout).len(), 40, "only JSON lines on stdout");
         assert!(terminal.contains("/40 inputs · 0 failed · "), "the bar: {terminal:?}");

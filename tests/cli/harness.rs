@@ -156,12 +156,25 @@ pub fn read_until(rx: &std::sync::mpsc::Receiver<Vec<u8>>, seen: &mut Vec<u8>, w
 /// real terminals, as a user sees them. Returns the exit code and the screen text (stdout and
 /// stderr interleaved, CRLF turned into LF).
 pub fn run_in_terminal(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+    terminal_run(args, env, None)
+}
+
+/// `run_in_terminal`, with stdout sent to `stdout` (a file) while stderr stays on the terminal.
+pub fn run_in_terminal_with_stdout_in(args: &[&str], env: &[(&str, &str)], stdout: &std::path::Path) -> (i32, String) {
+    terminal_run(args, env, Some(stdout))
+}
+
+fn terminal_run(args: &[&str], env: &[(&str, &str)], stdout: Option<&std::path::Path>) -> (i32, String) {
     let binary = assert_cmd::cargo::cargo_bin("tokenfactory");
     let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
     let mut line = quote(&binary.to_string_lossy());
     for a in args {
         line.push(' ');
         line.push_str(&quote(a));
+    }
+    if let Some(file) = stdout {
+        line.push_str(" > ");
+        line.push_str(&quote(&file.to_string_lossy()));
     }
     let mut cmd = std::process::Command::new("script");
     cmd.env_clear().env("PATH", "/usr/bin:/bin").env("HOME", fresh_home()).args(["-qec", &line, "/dev/null"]);
@@ -172,6 +185,15 @@ pub fn run_in_terminal(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
     let screen = String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n");
     assert_no_key(&screen);
     (output.status.code().unwrap_or(-1), screen)
+}
+
+/// Sends `signal` (e.g. `libc::SIGINT`) to a child this test started.
+pub fn send_signal(child: &std::process::Child, signal: i32) {
+    // SAFETY: kill(2) on the pid of our own child; it has not been waited for, so the pid is its.
+    #[allow(unsafe_code)]
+    unsafe {
+        libc::kill(child.id() as i32, signal);
+    }
 }
 
 /// A listener whose accept queue is full: further connection attempts get no answer, as from a

@@ -245,11 +245,7 @@ fn a_stream_interrupted_with_sigint_is_recorded_with_what_was_printed() {
     let rx = stdout_reader(&mut child);
     let mut seen = Vec::new();
     read_until(&rx, &mut seen, "half an answer");
-    // SAFETY: sending SIGINT to our own child process.
-    #[allow(unsafe_code)]
-    unsafe {
-        libc::kill(child.id() as i32, libc::SIGINT);
-    }
+    crate::harness::send_signal(&child, libc::SIGINT);
     let status = child.wait().expect("exit");
     assert_eq!(status.signal(), Some(libc::SIGINT), "{status:?}");
     let id = conversations(&home)[0]["id"].as_str().expect("id").to_string();

@@ -2,7 +2,7 @@
 //! script (status, headers, then body steps with delays, waits and abrupt closes), and every
 //! request it received is recorded.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
@@ -157,32 +157,6 @@ fn play(mut conn: TcpStream, script: Script, recorded: &Mutex<Vec<Recorded>>) {
 }
 
 fn read_request(conn: &mut TcpStream) -> Option<Recorded> {
-    let mut data = Vec::new();
-    let mut buf = [0u8; 8192];
-    let head_end = loop {
-        if let Some(i) = data.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        let n = conn.read(&mut buf).ok()?;
-        if n == 0 {
-            return None;
-        }
-        data.extend_from_slice(&buf[..n]);
-    };
-    let head = String::from_utf8_lossy(&data[..head_end]).into_owned();
-    let length = head
-        .lines()
-        .find_map(|l| {
-            l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0))
-        })
-        .unwrap_or(0);
-    while data.len() < head_end + length {
-        let n = conn.read(&mut buf).ok()?;
-        if n == 0 {
-            break;
-        }
-        data.extend_from_slice(&buf[..n]);
-    }
-    let body = String::from_utf8_lossy(&data[head_end..]).into_owned();
-    Some(Recorded { head, body })
+    let raw = crate::http_request::read(conn)?;
+    Some(Recorded { head: raw.head, body: String::from_utf8_lossy(&raw.body).into_owned() })
 }

@@ -284,11 +284,7 @@ fn stream_ctrl_c_keeps_the_output_ends_the_line_and_dies_of_sigint() {
     let rx = stdout_reader(&mut child);
     let mut seen = Vec::new();
     read_until(&rx, &mut seen, "half an answer");
-    // SAFETY: sending SIGINT to our own child process.
-    #[allow(unsafe_code)]
-    unsafe {
-        libc::kill(child.id() as i32, libc::SIGINT);
-    }
+    crate::harness::send_signal(&child, libc::SIGINT);
     let status = child.wait().expect("exit");
     read_until(&rx, &mut seen, "half an answer\n");
     assert_eq!(status.signal(), Some(libc::SIGINT), "{status:?}");
