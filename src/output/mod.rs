@@ -5,6 +5,7 @@
 pub mod answer;
 pub mod doctor;
 pub mod history;
+mod indicator;
 pub mod progress;
 pub mod sanitize;
 pub mod spinner;
