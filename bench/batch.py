@@ -65,44 +65,42 @@ def main():
                 f.writelines("question number %d about something\n" % i for i in range(n))
         return path
 
+    def series(n, out, argv):
+        """Median wall, each run's wall and the peak RSS of `argv` over `n` lines, into a fresh `out`."""
+        walls, rss = [], []
+        for _ in range(args.runs if n == args.lines else 1):
+            if os.path.exists(out):
+                os.remove(out)
+            wall, peak = measure(argv, env)
+            walls.append(wall)
+            rss.append(peak)
+        return statistics.median(walls), ", ".join("%.2f" % w for w in walls), max(rss)
+
     print("batch benchmarks: server latency %d ms, at most %d in flight (429 beyond); %d runs each"
           % (latency * 1000, limit, args.runs))
     if args.what in ("batch", "both"):
         ideal = args.lines * latency / limit
         print("\nbatch run --lines -j %d, %d lines (ideal %.2f s):" % (limit, args.lines, ideal))
         for n in (args.lines, 1000, args.large):
-            walls, rss = [], []
-            for _ in range(args.runs if n == args.lines else 1):
-                out = os.path.join(tmp, "out.jsonl")
-                if os.path.exists(out):
-                    os.remove(out)
-                wall, peak = measure([binary, "--base-url", base, "batch", "run", "--lines", "-j", str(limit), "-o", out, lines_file(n)], env)
-                walls.append(wall)
-                rss.append(peak)
+            out = os.path.join(tmp, "out.jsonl")
+            wall, runs, rss = series(n, out, [binary, "--base-url", base, "batch", "run", "--lines", "-j", str(limit),
+                                              "-o", out, lines_file(n)])
             ideal_n = n * latency / limit
             print("   %7d lines: wall %.2f s (runs %s), %.1f%% over the ideal %.2f s, peak RSS %.1f MB"
-                  % (n, statistics.median(walls), ", ".join("%.2f" % w for w in walls),
-                     (statistics.median(walls) / ideal_n - 1) * 100, ideal_n, max(rss)))
+                  % (n, wall, runs, (wall / ideal_n - 1) * 100, ideal_n, rss))
 
     if args.what in ("embed", "both"):
         size, jobs = 64, 8
         print("\nembed --lines --batch-size %d -j %d, vectors of %d dimensions (ideal: requests x %d ms / %d):"
               % (size, jobs, 1024, latency * 1000, jobs))
         for n in (args.lines, 1000, args.large):
-            walls, rss = [], []
-            for _ in range(args.runs if n == args.lines else 1):
-                out = os.path.join(tmp, "vectors.jsonl")
-                if os.path.exists(out):
-                    os.remove(out)
-                wall, peak = measure([binary, "--base-url", base, "embed", "--batch-size", str(size), "-j", str(jobs),
-                                      "-o", out, "--lines", lines_file(n)], env)
-                walls.append(wall)
-                rss.append(peak)
+            out = os.path.join(tmp, "vectors.jsonl")
+            wall, runs, rss = series(n, out, [binary, "--base-url", base, "embed", "--batch-size", str(size),
+                                              "-j", str(jobs), "-o", out, "--lines", lines_file(n)])
             requests = -(-n // size)
             ideal_n = requests * latency / jobs
             print("   %7d lines (%d requests): wall %.2f s (runs %s), %.1f%% over the ideal %.2f s, peak RSS %.1f MB"
-                  % (n, requests, statistics.median(walls), ", ".join("%.2f" % w for w in walls),
-                     (statistics.median(walls) / ideal_n - 1) * 100, ideal_n, max(rss)))
+                  % (n, requests, wall, runs, (wall / ideal_n - 1) * 100, ideal_n, rss))
     print("\nserver: %s" % server.close())
 
 
