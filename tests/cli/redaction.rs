@@ -2,7 +2,7 @@
 //! event, in a response header) never makes tokenfactory print it: every command, with and
 //! without `--verbose`. `harness::run` fails on any 8 characters of the key in stdout or stderr.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 
 use crate::harness::{run, with_key};
@@ -29,18 +29,9 @@ fn echo_server(mode: Echo) -> String {
 }
 
 fn answer(mut conn: TcpStream, mode: Echo) {
-    let mut data = Vec::new();
-    let mut buf = [0u8; 8192];
-    let head_end = loop {
-        if let Some(i) = data.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        match conn.read(&mut buf) {
-            Ok(0) | Err(_) => return, // doctor's TCP check connects and closes
-            Ok(n) => data.extend_from_slice(&buf[..n]),
-        }
-    };
-    let head = String::from_utf8_lossy(&data[..head_end]).into_owned();
+    // doctor's TCP check connects and closes
+    let Some(request) = crate::http_request::read(&mut conn) else { return };
+    let head = request.head;
     let auth = head
         .lines()
         .find_map(|l| l.strip_prefix("authorization: ").or_else(|| l.strip_prefix("Authorization: ")))
@@ -48,19 +39,7 @@ fn answer(mut conn: TcpStream, mode: Echo) {
         .to_string();
     let key = auth.trim_start_matches("Bearer ").to_string();
     let truncated: String = key.chars().take(14).collect();
-    let stream = head.starts_with("POST") && {
-        let length: usize = head
-            .lines()
-            .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
-            .unwrap_or(0);
-        while data.len() < head_end + length {
-            match conn.read(&mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => data.extend_from_slice(&buf[..n]),
-            }
-        }
-        String::from_utf8_lossy(&data[head_end..]).contains("\"stream\":true")
-    };
+    let stream = head.starts_with("POST") && String::from_utf8_lossy(&request.body).contains("\"stream\":true");
     let headers = format!("x-echo-auth: {auth}\r\nx-request-id: req_{truncated}\r\n");
     let response = match mode {
         Echo::Unauthorized => {
