@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::defaults;
+pub use crate::language::Language;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -14,67 +15,131 @@ use crate::defaults;
     about = "Chat with models on Omniva Token Factory from the shell",
     long_about = "Chat with models on Omniva Token Factory (or any OpenAI-compatible API) from the shell.\n\n\
                   Export your key first: export OMNIVA_API_KEY=sk-...",
-    propagate_version = true,
-    disable_help_subcommand = true
+    after_help = top_help(),
+    subcommand_help_heading = "Commands"
 )]
 pub struct Cli {
+    /// Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never
+    #[arg(long, value_name = "WHEN", global = true, default_value = "auto")]
+    pub color: ColorWhen,
+
+    /// The network options, accepted here (before the command) too.
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub network: NetworkArgs,
 
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// Options every command takes. The API key is deliberately not among them: it comes only from
-/// `OMNIVA_API_KEY`, so it never lands in shell history or `ps` output.
-#[derive(Debug, Args)]
-#[command(next_help_heading = "Global options")]
-pub struct GlobalArgs {
-    #[arg(long, value_name = "URL", global = true,
+/// The options of every command that talks to the API. They are described once, in
+/// `tokenfactory --help`; each command accepts them after its name as well (see [`command`]).
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Network options (chat, models, embed, batch run, doctor)")]
+pub struct NetworkArgs {
+    #[arg(long, value_name = "URL",
         help = format!("API base URL [env: OMNIVA_BASE_URL] [default: {}]", defaults::BASE_URL))]
     pub base_url: Option<String>,
 
-    #[arg(short, long, value_name = "ID", global = true,
-        help = format!("Model ID [env: OMNIVA_MODEL] [default: {}]", defaults::MODEL))]
-    pub model: Option<String>,
-
-    #[arg(long, value_name = "SECS", global = true, value_parser = parse_secs,
+    #[arg(long, value_name = "SECS", value_parser = parse_secs,
         help = format!("Seconds allowed to establish a connection [default: {}]", defaults::CONNECT_TIMEOUT_SECS))]
     pub connect_timeout: Option<f64>,
 
-    #[arg(long, value_name = "SECS", global = true, value_parser = parse_secs, help = format!(
-        "Seconds allowed for a whole request, or a stream's first byte [env: OMNIVA_TIMEOUT] [default: {}]",
+    #[arg(long, value_name = "SECS", value_parser = parse_secs, help = format!(
+        "Seconds allowed for a whole request, or for a stream's first content [env: OMNIVA_TIMEOUT] [default: {}]",
         defaults::TIMEOUT_SECS
     ))]
     pub timeout: Option<f64>,
 
-    #[arg(long, value_name = "SECS", global = true, value_parser = parse_secs,
-        help = format!("Longest gap, in seconds, between two chunks of a stream [default: {}]", defaults::IDLE_TIMEOUT_SECS))]
+    #[arg(long, value_name = "SECS", value_parser = parse_secs, help = format!(
+        "Longest gap, in seconds, between two pieces of a streamed answer [default: {}]",
+        defaults::IDLE_TIMEOUT_SECS
+    ))]
     pub idle_timeout: Option<f64>,
 
-    #[arg(long, value_name = "N", global = true, help = format!(
+    #[arg(long, value_name = "N", help = format!(
         "Retries for 429, 500, 502, 503, 504 and failed connections; 0 disables [default: {}]",
         defaults::RETRIES
     ))]
     pub retries: Option<u32>,
 
-    #[arg(long, value_name = "SECS", global = true, value_parser = parse_secs, help = format!(
-        "Longest server-asked wait (Retry-After) to sleep before retrying [default: {}]",
+    #[arg(long, value_name = "SECS", value_parser = parse_secs, help = format!(
+        "Longest server-asked wait (Retry-After, rate-limit resets) to sleep before going on [default: {}]",
         defaults::MAX_WAIT_SECS
     ))]
     pub max_wait: Option<f64>,
 
     /// PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]
-    #[arg(long, value_name = "FILE", global = true)]
+    #[arg(long, value_name = "FILE")]
     pub ca_bundle: Option<PathBuf>,
 
     /// Print each request and response line, timings and retries to stderr (key redacted)
-    #[arg(short, long, global = true)]
+    #[arg(short, long)]
     pub verbose: bool,
+}
 
-    /// Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never
-    #[arg(long, value_name = "WHEN", global = true, default_value = "auto")]
-    pub color: ColorWhen,
+impl NetworkArgs {
+    /// These options, each taken from `self` (given after the command) or else from `outer`
+    /// (given before it).
+    pub fn or(&self, outer: &NetworkArgs) -> NetworkArgs {
+        NetworkArgs {
+            base_url: self.base_url.clone().or_else(|| outer.base_url.clone()),
+            connect_timeout: self.connect_timeout.or(outer.connect_timeout),
+            timeout: self.timeout.or(outer.timeout),
+            idle_timeout: self.idle_timeout.or(outer.idle_timeout),
+            retries: self.retries.or(outer.retries),
+            max_wait: self.max_wait.or(outer.max_wait),
+            ca_bundle: self.ca_bundle.clone().or_else(|| outer.ca_bundle.clone()),
+            verbose: self.verbose || outer.verbose,
+        }
+    }
+
+    /// The first option given, as typed (`--timeout`), for a command that does not use them.
+    pub fn first_given(&self) -> Option<&'static str> {
+        [
+            (self.base_url.is_some(), "--base-url"),
+            (self.connect_timeout.is_some(), "--connect-timeout"),
+            (self.timeout.is_some(), "--timeout"),
+            (self.idle_timeout.is_some(), "--idle-timeout"),
+            (self.retries.is_some(), "--retries"),
+            (self.max_wait.is_some(), "--max-wait"),
+            (self.ca_bundle.is_some(), "--ca-bundle"),
+            (self.verbose, "--verbose"),
+        ]
+        .into_iter()
+        .find_map(|(given, name)| given.then_some(name))
+    }
+}
+
+/// `-m`: the chat model.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ModelArg {
+    #[arg(short, long, value_name = "ID",
+        help = format!("Model ID [env: OMNIVA_MODEL] [default: {}]", defaults::MODEL))]
+    pub model: Option<String>,
+}
+
+/// The models to try when the model is unavailable.
+#[derive(Debug, Clone, Default, Args)]
+pub struct FallbackArg {
+    /// Model to try next when the model is unavailable (503 or unknown); repeatable [env: OMNIVA_FALLBACK_MODELS]
+    #[arg(long = "fallback-model", value_name = "ID")]
+    pub fallback_models: Vec<String>,
+}
+
+/// What a chat request asks of the model.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SamplingArgs {
+    /// System message sent before the prompt
+    #[arg(short, long, value_name = "TEXT")]
+    pub system: Option<String>,
+
+    /// Sampling temperature (0 to 2)
+    #[arg(long, value_name = "T", value_parser = parse_temperature)]
+    pub temperature: Option<f64>,
+
+    /// Most tokens the answer may use (reasoning models spend part of it thinking)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_tokens: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -122,13 +187,52 @@ pub enum Command {
     },
 }
 
-const COMMON_ENV: &str = "  OMNIVA_API_KEY     the API key (required; never a flag)
-  OMNIVA_BASE_URL    API base URL (--base-url)
-  OMNIVA_MODEL       model ID (-m)
-  OMNIVA_TIMEOUT     request timeout in seconds (--timeout)
-  OMNIVA_CA_BUNDLE   extra CA certificates, PEM (--ca-bundle)
-  HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY   proxies, either case, as curl reads them
-  NO_COLOR, CLICOLOR_FORCE   turn colours off / on (--color)";
+impl Command {
+    /// The network options given after the command's name, for a command that talks to the API.
+    pub fn network(&self) -> Option<&NetworkArgs> {
+        match self {
+            Command::Chat(a) => Some(&a.network),
+            Command::Models(a) => Some(&a.network),
+            Command::Embed(a) => Some(&a.network),
+            Command::Batch(BatchArgs { action: BatchAction::Run(a) }) => Some(&a.network),
+            Command::Doctor(a) => Some(&a.network),
+            Command::History(_) | Command::Completions(_) | Command::Man { .. } => None,
+        }
+    }
+}
+
+/// The command line's definition, as parsed and as printed in help, completions and man pages:
+/// the derived one, with each command's copy of the network options hidden from its help (they
+/// are described once, in `tokenfactory --help`).
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let network: Vec<clap::Id> =
+        NetworkArgs::augment_args(clap::Command::new("network")).get_arguments().map(|a| a.get_id().clone()).collect();
+    let hide = |mut cmd: clap::Command| {
+        for id in &network {
+            if cmd.get_arguments().any(|a| a.get_id() == id) {
+                cmd = cmd.mut_arg(id.clone(), |a| a.hide(true));
+            }
+        }
+        cmd
+    };
+    let mut cli = Cli::command();
+    let names: Vec<String> = cli.get_subcommands().map(|c| c.get_name().to_string()).collect();
+    for name in names {
+        cli = cli.mut_subcommand(&name, |sub| {
+            let subs: Vec<String> = sub.get_subcommands().map(|c| c.get_name().to_string()).collect();
+            let mut sub = hide(sub);
+            for inner in subs {
+                sub = sub.mut_subcommand(inner, hide);
+            }
+            sub
+        });
+    }
+    cli
+}
+
+const NETWORK_POINTER: &str = "Network options: --base-url, --timeout, --idle-timeout, --connect-timeout, --retries,
+--max-wait, --ca-bundle, -v (described in tokenfactory --help)";
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -138,14 +242,42 @@ Exit codes:
   3  configuration: bad or missing key, base URL or setting, unreadable CA bundle, 404 endpoint
   4  authentication or permission (401, 403)
   5  bad request or unknown model (400, 404 model, 413, 422)
-  6  rate limited (429 after retries)
+  6  rate limited (429 after retries), or the quota is spent
   7  server error (5xx after retries and fallbacks)
   8  network or TLS: DNS, connect, proxy, certificate, timeout, stream closed before content
   9  stream cut off after content arrived
   130  interrupted (Ctrl-C)";
 
-fn footer(examples: &str, extra_env: &str) -> String {
-    format!("Examples:\n{examples}\n\nEnvironment:\n{COMMON_ENV}{extra_env}\n\n{EXIT_CODES}")
+/// What every command that calls the API reads from the environment.
+const KEY_ENV: &str = "  OMNIVA_API_KEY     the API key (never a flag)";
+
+fn top_help() -> String {
+    format!(
+        "Environment:
+{KEY_ENV}
+  OMNIVA_BASE_URL    API base URL (--base-url)
+  OMNIVA_MODEL       chat model ID (-m)
+  OMNIVA_EMBEDDING_MODEL   embed's model (-m of embed)
+  OMNIVA_FALLBACK_MODELS   comma-separated fallback models (--fallback-model)
+  OMNIVA_TIMEOUT     request timeout in seconds (--timeout)
+  OMNIVA_CA_BUNDLE   extra CA certificates, PEM (--ca-bundle)
+  OMNIVA_HISTORY     history file, or off (--no-history)
+  HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY   proxies, either case, as curl reads them
+  NO_COLOR, CLICOLOR_FORCE   turn colours off / on (--color)
+
+{EXIT_CODES}"
+    )
+}
+
+/// A command's help footer: examples, what it reads from the environment, the network options'
+/// pointer, and the exit codes (`exits`: the whole table, or the few that apply).
+fn footer(examples: &str, env: &str, network: bool, exits: &str) -> String {
+    let mut out = format!("Examples:\n{examples}\n\nEnvironment:\n{env}\n");
+    if network {
+        out.push_str(&format!("\n{NETWORK_POINTER}\n"));
+    }
+    out.push_str(&format!("\n{exits}"));
+    out
 }
 
 fn chat_help() -> String {
@@ -159,7 +291,14 @@ fn chat_help() -> String {
   tokenfactory chat -c \"now make it shorter\"
   tokenfactory chat --print python \"hi\" > first_call.py
   tokenfactory chat --schema person.json \"Invent a person\" | jq .name",
-        "\n  OMNIVA_FALLBACK_MODELS   comma-separated fallback models (--fallback-model)\n  OMNIVA_HISTORY     history file, or off (--no-history)",
+        &format!(
+            "{KEY_ENV}
+  OMNIVA_MODEL       model ID (-m)
+  OMNIVA_FALLBACK_MODELS   comma-separated fallback models (--fallback-model)
+  OMNIVA_HISTORY     history file, or off (--no-history)"
+        ),
+        true,
+        EXIT_CODES,
     )
 }
 
@@ -170,9 +309,11 @@ fn embed_help() -> String {
   tokenfactory embed --lines - --no-text < passages.txt > vectors.jsonl
   tokenfactory embed -m BAAI/bge-large-en-v1.5 --dimensions 256 --stats \"hello\"",
         &format!(
-            "\n  OMNIVA_EMBEDDING_MODEL   embed's model (-m) [default: {}]; OMNIVA_MODEL,\n                           a chat model, is not used by embed",
-            defaults::EMBEDDING_MODEL
+            "{KEY_ENV}
+  OMNIVA_EMBEDDING_MODEL   embed's model (-m); OMNIVA_MODEL, a chat model, is not used"
         ),
+        true,
+        EXIT_CODES,
     )
 }
 
@@ -182,7 +323,14 @@ fn batch_help() -> String {
   tokenfactory batch run --lines questions.txt -o answers.jsonl -j 16
   tokenfactory batch run --check tickets.jsonl
   jq -r '.response.body.choices[0].message.content' answers.jsonl",
-        "",
+        &format!(
+            "{KEY_ENV}
+  OMNIVA_MODEL       the model of chat lines that name none (-m)
+  OMNIVA_EMBEDDING_MODEL   the model of embeddings lines that name none
+  OMNIVA_FALLBACK_MODELS   comma-separated fallback models (--fallback-model)"
+        ),
+        true,
+        EXIT_CODES,
     )
 }
 
@@ -192,9 +340,10 @@ fn history_help() -> String {
   tokenfactory history show
   tokenfactory history show 3f2a --json
   tokenfactory history search \"retrieval augmented\"
-  tokenfactory history rm 3f2a 9b01
-  tokenfactory history | head -1 | xargs tokenfactory history show",
-        "\n  OMNIVA_HISTORY     history file, or off",
+  tokenfactory history rm 3f2a9b01",
+        "  OMNIVA_HISTORY     history file, or off",
+        false,
+        "Exit codes: 0 success, 1 failure (no history), 2 usage error",
     )
 }
 
@@ -205,7 +354,9 @@ fn models_help() -> String {
   tokenfactory models --sort created
   tokenfactory models | fzf
   tokenfactory models --json | jq '.data[].id'",
-        "",
+        &format!("{KEY_ENV}\n  OMNIVA_MODEL       the model marked as the default"),
+        true,
+        EXIT_CODES,
     )
 }
 
@@ -216,7 +367,13 @@ fn doctor_help() -> String {
   tokenfactory doctor --json > doctor.json
   tokenfactory doctor --explain
   tokenfactory doctor --explain 429",
-        "",
+        &format!(
+            "{KEY_ENV}
+  OMNIVA_MODEL       the model checked (-m)
+  OMNIVA_EMBEDDING_MODEL   the model --embeddings checks"
+        ),
+        true,
+        "Exit codes: 0 every check passed (warnings allowed), 1 a check failed, 2 usage error",
     )
 }
 
@@ -229,9 +386,7 @@ fn completions_help() -> String {
 Model IDs after -m/--model complete from `tokenfactory models` (bash, zsh, fish) when OMNIVA_API_KEY
 is set, within 2 seconds.
 
-Exit codes:
-  0  success
-  2  usage error (unknown shell)"
+Exit codes: 0 success, 2 usage error (unknown shell)"
         .to_string()
 }
 
@@ -245,31 +400,43 @@ pub struct CompletionsArgs {
 #[derive(Debug, Args)]
 pub struct EmbedArgs {
     /// The text; several words are joined by spaces. Piped stdin comes first. `-` reads stdin only.
+    /// With --lines: the file to read.
     #[arg(value_name = "TEXT")]
     pub text: Vec<String>,
 
-    /// One input per non-empty line of FILE (- for stdin); one JSON line per input, in input order
-    #[arg(long, value_name = "FILE", conflicts_with = "text")]
-    pub lines: Option<PathBuf>,
+    /// One input per non-empty line of FILE (or of the file TEXT names; - for stdin); one JSON
+    /// line per input, in input order
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "")]
+    pub lines: Option<std::ffi::OsString>,
+
+    #[arg(short, long, value_name = "ID", help = format!(
+        "Embeddings model [env: OMNIVA_EMBEDDING_MODEL] [default: {}]",
+        defaults::EMBEDDING_MODEL
+    ))]
+    pub model: Option<String>,
 
     /// Inputs per request with --lines (a request the server finds too large is split)
-    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=2048), requires = "lines", conflicts_with = "text")]
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=2048), requires = "lines")]
     pub batch_size: u16,
 
     /// Most requests in flight at once with --lines (fewer while the server refuses)
-    #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=1024), requires = "lines", conflicts_with = "text")]
+    #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=1024), requires = "lines")]
     pub jobs: u16,
 
-    /// With --lines, write the results here, appending: inputs already in it are skipped (resume)
-    #[arg(short = 'o', long = "output", value_name = "FILE", requires = "lines", conflicts_with = "text")]
+    /// With --lines, write the results here: inputs already in it are skipped (resume)
+    #[arg(short = 'o', long = "output", value_name = "FILE", requires = "lines")]
     pub output: Option<PathBuf>,
 
-    /// With -o: take the lines that hold an error out of FILE first, so those inputs are sent again
-    #[arg(long, requires = "output", conflicts_with = "text")]
+    /// With -o: send again the inputs whose lines in FILE hold an error
+    #[arg(long, requires = "output")]
     pub retry_failed: bool,
 
+    /// With -o: replace FILE's results instead of resuming from them
+    #[arg(long, requires = "output", conflicts_with = "retry_failed")]
+    pub restart: bool,
+
     /// With --lines, leave each input's text out of its line
-    #[arg(long, requires = "lines", conflicts_with = "text")]
+    #[arg(long, requires = "lines")]
     pub no_text: bool,
 
     /// Ask for vectors of N dimensions (servers that support it shorten them)
@@ -287,6 +454,9 @@ pub struct EmbedArgs {
     /// Never read stdin (for cron and CI)
     #[arg(long)]
     pub no_stdin: bool,
+
+    #[command(flatten)]
+    pub network: NetworkArgs,
 }
 
 #[derive(Debug, Args)]
@@ -305,44 +475,52 @@ pub enum BatchAction {
 #[derive(Debug, Args)]
 pub struct BatchRunArgs {
     /// OpenAI batch lines, {"prompt": …} lines, or with --lines one prompt per line; - for stdin
-    #[arg(value_name = "INPUT")]
-    pub input: PathBuf,
+    #[arg(value_name = "INPUT", required_unless_present = "lines")]
+    pub input: Option<PathBuf>,
 
-    /// Write the results here, appending: IDs already in it are skipped (resume) [default: stdout]
+    /// Each non-empty line of FILE (or INPUT) is one prompt; its ID is its line number
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "")]
+    pub lines: Option<std::ffi::OsString>,
+
+    /// Write the results here: IDs already in it are skipped (resume) [default: stdout]
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// With -o: take the lines that hold an error out of FILE first, so those requests are sent again
+    /// With -o: send again the requests whose lines in FILE hold an error
     #[arg(long, requires = "output")]
     pub retry_failed: bool,
+
+    /// With -o: replace FILE's results instead of resuming from them
+    #[arg(long, requires = "output", conflicts_with = "retry_failed")]
+    pub restart: bool,
 
     /// Most requests in flight at once (fewer while the server refuses)
     #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub jobs: u16,
 
-    /// Each non-empty line of INPUT is one prompt (its ID is its line number)
-    #[arg(long)]
-    pub lines: bool,
-
     /// Check every line of INPUT and send nothing
     #[arg(long)]
     pub check: bool,
 
-    /// System message for requests that give none
-    #[arg(short, long, value_name = "TEXT")]
-    pub system: Option<String>,
+    /// Stop when no request has succeeded for this long (all refused or failing)
+    #[arg(long, value_name = "SECS", value_parser = parse_secs, help = format!(
+        "Stop the run when no request has been answered for this many seconds [default: {}]",
+        defaults::NO_PROGRESS_SECS
+    ))]
+    pub give_up_after: Option<f64>,
 
-    /// Sampling temperature (0 to 2) for requests that give none
-    #[arg(long, value_name = "T", value_parser = parse_temperature)]
-    pub temperature: Option<f64>,
+    #[command(flatten)]
+    pub model: ModelArg,
 
-    /// Most tokens an answer may use, for requests that give none
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_tokens: Option<u32>,
+    #[command(flatten)]
+    pub fallback: FallbackArg,
 
-    /// Model to try next when a model is unavailable (503 or unknown); repeatable [env: OMNIVA_FALLBACK_MODELS]
-    #[arg(long = "fallback-model", value_name = "ID")]
-    pub fallback_models: Vec<String>,
+    /// -s, --temperature and --max-tokens apply to requests that give none.
+    #[command(flatten)]
+    pub sampling: SamplingArgs,
+
+    #[command(flatten)]
+    pub network: NetworkArgs,
 }
 
 #[derive(Debug, Args)]
@@ -351,7 +529,7 @@ pub struct HistoryArgs {
     pub action: Option<HistoryAction>,
 
     /// How many conversations to list, newest first
-    #[arg(short = 'n', long = "limit", value_name = "N", default_value_t = 20)]
+    #[arg(short = 'n', long = "limit", value_name = "N", default_value_t = 20, value_parser = parse_limit)]
     pub limit: usize,
 
     /// Print the conversations as JSON
@@ -363,6 +541,7 @@ pub struct HistoryArgs {
 pub enum HistoryAction {
     /// Print a conversation as Markdown: the latest, or ID (a unique prefix is enough)
     Show {
+        /// The conversation: its ID, or a unique prefix of 4 characters or more [default: the latest]
         #[arg(value_name = "ID")]
         id: Option<String>,
 
@@ -377,15 +556,16 @@ pub enum HistoryAction {
         text: Vec<String>,
 
         /// How many matches to print
-        #[arg(short = 'n', long = "limit", value_name = "N", default_value_t = 20)]
+        #[arg(short = 'n', long = "limit", value_name = "N", default_value_t = 20, value_parser = parse_limit)]
         limit: usize,
 
         /// Print the matches as JSON
         #[arg(long)]
         json: bool,
     },
-    /// Delete conversations (unique ID prefixes are enough)
+    /// Delete conversations
     Rm {
+        /// The conversations: IDs, or unique prefixes of 4 characters or more
         #[arg(value_name = "ID", required = true)]
         ids: Vec<String>,
     },
@@ -401,6 +581,9 @@ pub enum HistoryAction {
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
+    #[command(flatten)]
+    pub model: ModelArg,
+
     /// Skip the checks that cost tokens (a completion and a stream)
     #[arg(long)]
     pub no_chat: bool,
@@ -415,8 +598,11 @@ pub struct DoctorArgs {
     pub embeddings: bool,
 
     /// Print the troubleshooting guide (marking what applies now), or one case: a status such as 429, or a name
-    #[arg(long, value_name = "CASE", num_args = 0..=1)]
-    pub explain: Option<Option<String>>,
+    #[arg(long, value_name = "CASE", num_args = 0..=1, default_missing_value = "")]
+    pub explain: Option<String>,
+
+    #[command(flatten)]
+    pub network: NetworkArgs,
 }
 
 #[derive(Debug, Args)]
@@ -432,6 +618,9 @@ pub struct ModelsArgs {
     /// Print the server's JSON as received (unfiltered)
     #[arg(long)]
     pub json: bool,
+
+    #[command(flatten)]
+    pub network: NetworkArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -447,17 +636,11 @@ pub struct ChatArgs {
     #[arg(value_name = "PROMPT")]
     pub prompt: Vec<String>,
 
-    /// System message sent before the prompt
-    #[arg(short, long, value_name = "TEXT")]
-    pub system: Option<String>,
+    #[command(flatten)]
+    pub model: ModelArg,
 
-    /// Sampling temperature (0 to 2)
-    #[arg(long, value_name = "T", value_parser = parse_temperature)]
-    pub temperature: Option<f64>,
-
-    /// Most tokens the answer may use (reasoning models spend part of it thinking)
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_tokens: Option<u32>,
+    #[command(flatten)]
+    pub sampling: SamplingArgs,
 
     /// Print tokens as they arrive
     #[arg(long)]
@@ -475,9 +658,8 @@ pub struct ChatArgs {
     #[arg(long)]
     pub stats: bool,
 
-    /// Model to try next when the model is unavailable (503 or unknown); repeatable [env: OMNIVA_FALLBACK_MODELS]
-    #[arg(long = "fallback-model", value_name = "ID")]
-    pub fallback_models: Vec<String>,
+    #[command(flatten)]
+    pub fallback: FallbackArg,
 
     /// Never read stdin (for cron and CI, where stdin is not a terminal but not input either)
     #[arg(long)]
@@ -487,7 +669,7 @@ pub struct ChatArgs {
     #[arg(short = 'c', long = "continue", conflicts_with_all = ["conversation", "no_history"])]
     pub continue_latest: bool,
 
-    /// Continue conversation ID (a unique prefix is enough; see `tokenfactory history`)
+    /// Continue conversation ID (a unique prefix of 4 characters or more; see `tokenfactory history`)
     #[arg(long, value_name = "ID", conflicts_with = "no_history")]
     pub conversation: Option<String>,
 
@@ -497,7 +679,7 @@ pub struct ChatArgs {
 
     /// Print the request as a runnable program instead of sending it (the key stays $OMNIVA_API_KEY)
     #[arg(long, value_name = "LANG")]
-    pub print: Option<PrintLanguage>,
+    pub print: Option<Language>,
 
     /// The answer must be JSON valid against this JSON Schema (a file, or inline JSON)
     #[arg(long, value_name = "SCHEMA")]
@@ -506,22 +688,14 @@ pub struct ChatArgs {
     /// How many times an answer that fails the schema is asked for again; 0 never
     #[arg(long, value_name = "N", default_value_t = 1, requires = "schema")]
     pub schema_retries: u32,
-}
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PrintLanguage {
-    Curl,
-    Python,
-    #[value(alias = "ts")]
-    Typescript,
-    Http,
+    #[command(flatten)]
+    pub network: NetworkArgs,
 }
 
 fn parse_secs(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 && v <= 1e9 => Ok(v),
-        _ => Err("expected a positive number of seconds, e.g. 30 or 0.5".into()),
-    }
+    crate::time_text::parse_positive_secs(s)
+        .ok_or_else(|| "expected a positive number of seconds, e.g. 30 or 0.5".into())
 }
 
 fn parse_temperature(s: &str) -> Result<f64, String> {
@@ -531,13 +705,20 @@ fn parse_temperature(s: &str) -> Result<f64, String> {
     }
 }
 
+/// A count of rows to show: 1 to 1,000,000.
+fn parse_limit(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
+        _ => Err("expected a number from 1 to 1000000".into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn cli_definition_is_consistent() {
-        Cli::command().debug_assert();
+        command().debug_assert();
     }
 }

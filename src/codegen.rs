@@ -8,14 +8,7 @@ use serde_json::Value;
 
 use crate::api::wire::ChatRequest;
 
-/// The languages `--print` writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
-    Curl,
-    Python,
-    TypeScript,
-    Http,
-}
+pub use crate::language::Language;
 
 /// Bodies longer than this go to curl through a here-document: a single argument may hold at
 /// most 128 KiB on Linux (MAX_ARG_STRLEN).
@@ -33,7 +26,7 @@ pub fn program(language: Language, base: &Url, request: &ChatRequest) -> String 
     match language {
         Language::Curl => curl(&endpoint, &compact, request.stream),
         Language::Python => python(base, &pretty, request.stream),
-        Language::TypeScript => typescript(base, &pretty, request.stream),
+        Language::Typescript => typescript(base, &pretty, request.stream),
         Language::Http => http(&endpoint, &pretty),
     }
 }

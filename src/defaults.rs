@@ -16,3 +16,5 @@ pub const IDLE_TIMEOUT_SECS: u64 = 120;
 pub const RETRIES: u32 = 2;
 /// `--max-wait`, seconds.
 pub const MAX_WAIT_SECS: u64 = 60;
+/// `batch run --give-up-after`, seconds: a run that gets no answer for this long stops.
+pub const NO_PROGRESS_SECS: u64 = 300;

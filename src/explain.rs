@@ -92,7 +92,10 @@ pub struct Facts {
     pub model: Option<String>,
     pub url: Option<String>,
     pub key_problem: Option<KeyProblem>,
-    pub retry_after: Option<String>,
+    /// The wait the server asked for, and when it ends.
+    pub retry_after: Option<std::time::Duration>,
+    pub retry_at: Option<std::time::SystemTime>,
+    /// The `x-ratelimit-*` headers as sent.
     pub rate_limit: Vec<(String, String)>,
     pub retries: Option<u32>,
     pub proxy: Option<ProxySpec>,
@@ -117,8 +120,9 @@ impl Facts {
             ApiError::Status(h) => {
                 facts.status = Some(h.status);
                 facts.url = Some(h.url.clone());
-                facts.retry_after = h.retry_after.clone();
-                facts.rate_limit = h.rate_limit.clone();
+                facts.retry_after = h.headers.retry_after;
+                facts.retry_at = h.retry_at();
+                facts.rate_limit = h.headers.rate_limit_text.clone();
                 facts.proxy = h.proxy.clone();
                 facts.suggestions = h.suggestions.clone();
                 facts.retries = Some(h.retries).filter(|&n| n > 0);
@@ -260,12 +264,13 @@ fn unknown_model_hints(facts: &Facts) -> Vec<String> {
 
 fn rate_limit_hints(facts: &Facts) -> Vec<String> {
     let mut lines = vec!["the workspace's quota or rate limit (requests or tokens per minute) was reached".into()];
-    if let Some(wait) = &facts.retry_after {
-        let until = crate::api::parse_wait(wait, std::time::SystemTime::now())
-            .and_then(|d| (std::time::SystemTime::now() + d).duration_since(std::time::UNIX_EPOCH).ok())
-            .map(|t| format!(" (resets at {})", utc_date(t.as_secs())))
+    if let Some(wait) = facts.retry_after {
+        let until = facts
+            .retry_at
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|t| format!(" (until {})", utc_date(t.as_secs())))
             .unwrap_or_default();
-        lines.push(format!("the server asks to wait: retry-after {wait}{until}"));
+        lines.push(format!("the server asks to wait {}{until}", crate::time_text::span(wait)));
     }
     if !facts.rate_limit.is_empty() {
         let pairs: Vec<String> = facts.rate_limit.iter().map(|(k, v)| format!("{k}: {v}")).collect();

@@ -69,7 +69,7 @@ pub fn report(error: &anyhow::Error, ui: &Ui, context: &ReportContext) -> Exit {
     }
     if let Some(api) = error.downcast_ref::<ApiError>()
         && let Some(h) = api.http()
-        && let Some(id) = &h.request_id
+        && let Some(id) = h.request_id()
     {
         details.push(format!("request id: {id}"));
     }

@@ -36,6 +36,27 @@ pub fn secs(d: Duration) -> String {
     if s.fract() == 0.0 { format!("{s:.0} s") } else { format!("{s:.1} s") }
 }
 
+/// A duration for people, to the minute once it is long: `12 s`, `5 min 3 s`, `23 h 59 min`,
+/// `3 days 4 h`.
+pub fn span(d: Duration) -> String {
+    let s = d.as_secs();
+    if s < 60 {
+        return secs(d);
+    }
+    let (days, hours, minutes, seconds) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60);
+    match (days, hours) {
+        (0, 0) => format!("{minutes} min {seconds} s"),
+        (0, _) => format!("{hours} h {minutes} min"),
+        (1, _) => format!("1 day {hours} h"),
+        _ => format!("{days} days {hours} h"),
+    }
+}
+
+/// A positive number of seconds, as `--timeout` and `OMNIVA_TIMEOUT` take it (at most 10^9).
+pub fn parse_positive_secs(text: &str) -> Option<f64> {
+    text.trim().parse::<f64>().ok().filter(|v| v.is_finite() && *v > 0.0 && *v <= 1e9)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,5 +74,12 @@ mod tests {
     fn durations_in_seconds() {
         assert_eq!(secs(Duration::from_secs(12)), "12 s");
         assert_eq!(secs(Duration::from_millis(500)), "0.5 s");
+        assert_eq!(span(Duration::from_secs(59)), "59 s");
+        assert_eq!(span(Duration::from_secs(303)), "5 min 3 s");
+        assert_eq!(span(Duration::from_secs(86_340)), "23 h 59 min");
+        assert_eq!(span(Duration::from_secs(3 * 86_400 + 4 * 3600)), "3 days 4 h");
+        assert_eq!(parse_positive_secs(" 2.5"), Some(2.5));
+        assert_eq!(parse_positive_secs("0"), None);
+        assert_eq!(parse_positive_secs("1e10"), None);
     }
 }

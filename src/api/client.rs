@@ -3,14 +3,14 @@
 //! size limit and turns error responses into `ApiError`s. Never prints: `--verbose` gets events.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Method, Response, Url};
 use serde::de::DeserializeOwned;
 
-use super::error::{ApiError, HttpFailure};
-use super::limits::RateLimits;
+use super::error::{ApiError, HttpFailure, reason_phrase};
+use super::headers::ResponseHeaders;
 use super::server_message::ServerMessage;
 use super::transport::{classify_transport, within_request_timeout};
 use super::wire::{ChatCompletion, ChatRequest, ModelList};
@@ -21,9 +21,6 @@ pub const MAX_BODY: usize = 64 * 1024 * 1024;
 
 /// How much of an error body is kept as received (for `batch run`'s output).
 const ERROR_BODY_KEPT: usize = 64 * 1024;
-
-/// Header names a request id arrives under, most specific first.
-const REQUEST_ID_HEADERS: [&str; 4] = ["x-request-id", "request-id", "x-omniva-request-id", "cf-ray"];
 
 /// What the client reports to `--verbose`.
 #[derive(Debug)]
@@ -64,12 +61,19 @@ pub struct ClientConfig {
 /// A successful response: the body as received and its parsed value.
 #[derive(Debug)]
 pub struct Reply<T> {
+    /// The body; bytes that are not UTF-8 are replaced by U+FFFD (see `invalid_utf8_at`).
     pub raw: String,
     pub value: T,
-    /// The server's request id header, when it sent one.
-    pub request_id: Option<String>,
-    /// The rate-limit headers, when it sent them.
-    pub limits: RateLimits,
+    /// What its headers said (request id, rate limits).
+    pub headers: ResponseHeaders,
+    /// Where the first byte that is not UTF-8 was, when the body had one.
+    pub invalid_utf8_at: Option<usize>,
+}
+
+impl<T> Reply<T> {
+    pub fn request_id(&self) -> Option<&str> {
+        self.headers.request_id.as_deref()
+    }
 }
 
 pub struct Client {
@@ -188,24 +192,36 @@ impl Client {
         response: Response,
         what: &'static str,
     ) -> Result<Reply<T>, ApiError> {
-        let Reply { raw, request_id, limits, .. } = self.read_text(response, what).await?;
+        let Reply { raw, headers, invalid_utf8_at, .. } = self.read_text(response, what).await?;
         let value = serde_json::from_str(&raw).map_err(|e| decode_error(what, &e, &raw))?;
-        Ok(Reply { raw, value, request_id, limits })
+        Ok(Reply { raw, value, headers, invalid_utf8_at })
     }
 
-    /// Reads a successful response's body as text: UTF-8 and not empty.
+    /// Reads a successful response's body as text, not empty. A byte that is not UTF-8 becomes
+    /// U+FFFD, as in a stream (the reply says where the first one was); a compressed body, which
+    /// we never ask for, is an error that says so.
     async fn read_text(&self, response: Response, what: &'static str) -> Result<Reply<()>, ApiError> {
-        let request_id = request_id(response.headers());
-        let limits = RateLimits::from_headers(response.headers());
+        let headers = ResponseHeaders::read(response.headers(), SystemTime::now());
         let raw = read_body(response).await?;
-        let text = String::from_utf8(raw).map_err(|e| ApiError::Decode {
-            what,
-            detail: format!("the body is not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()),
-        })?;
+        if let Some(encoding) = compression(&headers, &raw) {
+            return Err(ApiError::Decode {
+                what,
+                detail: format!(
+                    "the body is compressed ({encoding}), which tokenfactory never asks for; a proxy or gateway in between may have compressed it"
+                ),
+            });
+        }
+        let (text, invalid_utf8_at) = match String::from_utf8(raw) {
+            Ok(text) => (text, None),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+            }
+        };
         if text.trim().is_empty() {
             return Err(ApiError::Decode { what, detail: "the body is empty".into() });
         }
-        Ok(Reply { raw: text, value: (), request_id, limits })
+        Ok(Reply { raw: text, value: (), headers, invalid_utf8_at })
     }
 
     pub fn request_timeout(&self) -> Duration {
@@ -259,20 +275,11 @@ impl Client {
     }
 
     async fn failure(&self, response: Response, url: &str, model: Option<&str>, proxy: Option<ProxySpec>) -> ApiError {
-        let headers = response.headers().clone();
+        let received = SystemTime::now();
+        let headers = ResponseHeaders::read(response.headers(), received);
         let status = response.status().as_u16();
-        let content_type = header(&headers, CONTENT_TYPE.as_str());
         // The body of an error is small; a failure to read it leaves the status to speak alone.
         let body = read_body(response).await.unwrap_or_default();
-        let retry_after = header(&headers, "retry-after-ms").map(|ms| format!("{ms} ms")).or_else(|| {
-            header(&headers, "retry-after")
-                .map(|s| if s.chars().all(|c| c.is_ascii_digit()) { format!("{s} s") } else { s })
-        });
-        let rate_limit = headers
-            .iter()
-            .filter(|(k, _)| k.as_str().starts_with("x-ratelimit-"))
-            .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
-            .collect();
         let mut text = String::from_utf8_lossy(&body).into_owned();
         if text.len() > ERROR_BODY_KEPT {
             let mut end = ERROR_BODY_KEPT;
@@ -285,14 +292,11 @@ impl Client {
             status,
             url: url.to_string(),
             model: model.map(str::to_string),
-            server: ServerMessage::parse(&body, content_type.as_deref()),
+            server: ServerMessage::parse(&body, headers.content_type.as_deref()),
             body: text,
-            limits: RateLimits::from_headers(&headers),
-            request_id: request_id(&headers),
-            retry_after,
-            rate_limit,
+            headers,
+            received,
             proxy,
-            location: header(&headers, "location"),
             retries: 0,
             suggestions: Vec::new(),
         }))
@@ -329,17 +333,9 @@ fn join(base: &str, path: &str) -> String {
     format!("{}/{}", base.trim_end_matches('/'), path.trim_start_matches('/'))
 }
 
-/// `Not Found` for 404; empty for a status without a standard phrase.
-pub fn reason_phrase(status: u16) -> &'static str {
-    reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("")
-}
-
-fn header(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
-}
-
-pub(super) fn request_id(headers: &HeaderMap) -> Option<String> {
-    REQUEST_ID_HEADERS.iter().find_map(|name| header(headers, name))
+/// The compression a body carries, by its `Content-Encoding` or its first bytes (gzip's magic).
+fn compression(headers: &ResponseHeaders, body: &[u8]) -> Option<String> {
+    headers.content_encoding.clone().or_else(|| body.starts_with(&[0x1f, 0x8b]).then(|| "gzip".to_string()))
 }
 
 /// A JSON body that is not what `what` should be.

@@ -4,9 +4,10 @@
 
 use std::error::Error as StdError;
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use super::ServerMessage;
+use super::headers::ResponseHeaders;
 use super::server_message::BodyFormat;
 use crate::settings::ProxySpec;
 use crate::time_text::secs;
@@ -21,16 +22,11 @@ pub struct HttpFailure {
     pub server: ServerMessage,
     /// The body as received (lossily decoded, the first 64 KiB).
     pub body: String,
-    /// The rate-limit headers, read.
-    pub limits: super::RateLimits,
-    pub request_id: Option<String>,
-    /// `Retry-After` / `retry-after-ms` as sent.
-    pub retry_after: Option<String>,
-    /// `x-ratelimit-*` headers as sent.
-    pub rate_limit: Vec<(String, String)>,
+    /// What its headers said (request id, rate limits, the wait asked for, a redirect).
+    pub headers: ResponseHeaders,
+    /// When the answer arrived: a wait the server asked for counts from here.
+    pub received: SystemTime,
     pub proxy: Option<ProxySpec>,
-    /// Where a 3xx answer points.
-    pub location: Option<String>,
     /// How many times the request was retried before this answer.
     pub retries: u32,
     /// For an unknown model: the closest catalog IDs, filled in by the command.
@@ -39,9 +35,24 @@ pub struct HttpFailure {
 
 impl HttpFailure {
     fn reason(&self) -> &'static str {
-        super::client::reason_phrase(self.status)
+        reason_phrase(self.status)
+    }
+
+    pub fn request_id(&self) -> Option<&str> {
+        self.headers.request_id.as_deref()
+    }
+
+    /// When the server said the next request may come, if it said.
+    pub fn retry_at(&self) -> Option<SystemTime> {
+        self.received.checked_add(self.headers.retry_after?)
     }
 }
+
+/// `Not Found` for 404; empty for a status without a standard phrase.
+pub fn reason_phrase(status: u16) -> &'static str {
+    reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("")
+}
+
 /// Network failures before any HTTP response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NetKind {
@@ -211,7 +222,7 @@ impl fmt::Display for ApiError {
 /// `404 Not Found from URL: the server's message`.
 fn write_status(f: &mut fmt::Formatter<'_>, h: &HttpFailure) -> fmt::Result {
     write!(f, "{} {} from {}", h.status, h.reason(), h.url)?;
-    if let Some(location) = &h.location {
+    if let Some(location) = &h.headers.location {
         write!(f, " (redirects to {location})")
     } else if let Some(m) = &h.server.message {
         write!(f, ": {m}")

@@ -96,27 +96,9 @@ fn retry_reason(error: &ApiError) -> Option<String> {
     }
 }
 
-/// The wait the server asked for: `retry-after-ms`, else `Retry-After` in seconds or as a date.
+/// The wait the server asked for (`retry-after-ms`, else `Retry-After`), read with its headers.
 fn server_wait(error: &ApiError) -> Option<Duration> {
-    let ApiError::Status(h) = error else { return None };
-    parse_wait(h.retry_after.as_deref()?, SystemTime::now())
-}
-
-/// Parses our normalised `retry_after` ("1500 ms", "20 s", or an HTTP date).
-pub fn parse_wait(value: &str, now: SystemTime) -> Option<Duration> {
-    if let Some(ms) = value.strip_suffix(" ms") {
-        return ms
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite() && *v >= 0.0)
-            .map(|v| Duration::from_secs_f64(v / 1000.0));
-    }
-    if let Some(s) = value.strip_suffix(" s") {
-        return s.trim().parse::<u64>().ok().map(Duration::from_secs);
-    }
-    let at = httpdate::parse_http_date(value.trim()).ok()?;
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+    error.http()?.headers.retry_after
 }
 
 /// xorshift64*: enough randomness to spread retries of many clients, without a crate.
@@ -145,16 +127,6 @@ impl Jitter {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn waits_in_ms_seconds_and_http_dates() {
-        let now = httpdate::parse_http_date("Wed, 25 Nov 2026 18:00:00 GMT").expect("date");
-        assert_eq!(parse_wait("1500 ms", now), Some(Duration::from_millis(1500)));
-        assert_eq!(parse_wait("20 s", now), Some(Duration::from_secs(20)));
-        assert_eq!(parse_wait("Wed, 25 Nov 2026 18:01:00 GMT", now), Some(Duration::from_secs(60)));
-        assert_eq!(parse_wait("Wed, 25 Nov 2026 17:00:00 GMT", now), Some(Duration::ZERO));
-        assert_eq!(parse_wait("soon", now), None);
-    }
 
     #[test]
     fn backoff_doubles_from_half_a_second_up_to_eight_seconds_with_full_jitter() {

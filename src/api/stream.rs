@@ -100,7 +100,8 @@ impl Client {
             let reply = within_request_timeout(remaining, timeout, &url, self.read_json(response, "chat completion"));
             return Ok(StreamStart::Whole(reply.await?));
         }
-        let request_id = super::client::request_id(response.headers());
+        let request_id =
+            super::headers::ResponseHeaders::read(response.headers(), std::time::SystemTime::now()).request_id;
         let (tx, frames) = mpsc::channel(FRAMES_AHEAD);
         let pump = tokio::spawn(pump(response, url.clone(), tx));
         Ok(StreamStart::Events(EventStream {

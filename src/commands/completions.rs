@@ -4,10 +4,8 @@
 //! it, so other completions stay instant.
 
 use anyhow::Result;
-use clap::CommandFactory;
 use clap_complete::Shell;
 
-use crate::cli::Cli;
 use crate::output::Ui;
 use crate::report::Exit;
 
@@ -22,7 +20,7 @@ pub fn run(ui: &Ui, shell: Shell) -> Result<Exit> {
 /// The completion script for `shell`.
 pub fn script(shell: Shell) -> String {
     let mut buf = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "tokenfactory", &mut buf);
+    clap_complete::generate(shell, &mut crate::cli::command(), "tokenfactory", &mut buf);
     let generated = String::from_utf8_lossy(&buf).into_owned();
     match shell {
         Shell::Bash => bash(generated),

@@ -3,15 +3,13 @@
 //! command's options, examples, environment and exit codes.
 
 use anyhow::Result;
-use clap::CommandFactory;
 
-use crate::cli::Cli;
 use crate::output::Ui;
 use crate::report::{Exit, UsageError};
 
 /// Prints the page of `command`, or the top page.
 pub fn run(ui: &Ui, command: Option<&str>) -> Result<Exit> {
-    let mut top = Cli::command();
+    let mut top = crate::cli::command();
     top.build();
     let cmd = match command {
         None => top,

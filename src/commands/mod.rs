@@ -91,8 +91,7 @@ impl Context {
 
     /// What the error reporter should know; `embeddings`: the command was `embed`.
     pub fn report_context(&self, embeddings: bool) -> ReportContext {
-        let model = if embeddings { embed::model(&self.settings) } else { self.settings.model.clone() };
-        ReportContext { model: Some(model), embeddings }
+        ReportContext { model: Some(self.settings.model.clone()), embeddings }
     }
 }
 

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
 
-use crate::api::{ApiError, RateLimits, parse_wait};
+use crate::api::{ApiError, RateLimits};
 use limiter::Limiter;
 use results::LineWriter;
 
@@ -143,7 +143,7 @@ pub const MAX_REFUSALS: u32 = 20;
 /// `max_wait`. Anything else fails for good.
 pub fn send_again(error: &ApiError, refusals: u32, max_wait: Duration) -> Option<Option<Duration>> {
     let http = error.http().filter(|h| h.status == 429)?;
-    let wait = http.retry_after.as_deref().and_then(|w| parse_wait(w, std::time::SystemTime::now()));
+    let wait = http.headers.retry_after;
     (refusals + 1 < MAX_REFUSALS && wait.is_none_or(|w| w <= max_wait)).then_some(wait)
 }
 

@@ -113,6 +113,32 @@ impl Ui {
         self.eprint(&lines);
     }
 
+    /// A usage error as the argument parser words it (`error: …`, `tip: …`, the usage line), in
+    /// the style of every other error: `tokenfactory: error: …`, tips as hints.
+    pub fn usage_error(&self, rendered: &str, hint: Option<&str>) {
+        let p = self.err.palette;
+        let mut lines = String::new();
+        for line in rendered.trim_end().lines() {
+            if !lines.is_empty() {
+                lines.push('\n');
+            }
+            let line = self.shown(line, self.err);
+            if let Some(message) = line.strip_prefix("error: ") {
+                lines.push_str(&format!("{} {message}", p.error("tokenfactory: error:")));
+            } else if let Some(tip) = line.trim_start().strip_prefix("tip: ") {
+                lines.push_str(&format!("  {} {tip}", p.hint("hint:")));
+            } else {
+                lines.push_str(&line);
+            }
+            if line.starts_with("error: ")
+                && let Some(hint) = hint
+            {
+                lines.push_str(&format!("\n  {} {hint}", p.hint("hint:")));
+            }
+        }
+        self.eprint(&lines);
+    }
+
     /// A dimmed line on stderr (stats).
     pub fn dim(&self, text: &str) {
         self.eprint(&self.err.palette.dim(&self.shown(text, self.err)));

@@ -1,7 +1,9 @@
-//! Resolved settings: flags beat `OMNIVA_*` environment variables, which beat defaults. This is the
-//! only module that reads the environment (including the colour and proxy variables) or asks whether
-//! a stream is a terminal; everything else asks the `Settings` value.
+//! Resolved settings: flags beat `OMNIVA_*` environment variables, which beat defaults, decided
+//! here once for the command at hand (its model and fallbacks, sampling, timeouts), so no command
+//! reads a flag that is a setting. This is the only module that reads the environment (including
+//! the colour and proxy variables) or asks whether a stream is a terminal.
 
+mod display;
 mod proxy;
 mod redact;
 mod secret;
@@ -11,71 +13,13 @@ use std::time::Duration;
 
 use reqwest::Url;
 
-use crate::cli::{ColorWhen, GlobalArgs};
+use crate::cli::{Cli, Command, SamplingArgs};
 use crate::defaults;
 
+pub use display::Display;
 pub use proxy::{ProxyError, ProxyRules, ProxySpec};
 pub use redact::{Redactor, StreamRedaction};
 pub use secret::{KeyProblem, Secret};
-
-/// Which of the standard streams are terminals.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Terminals {
-    pub stdin: bool,
-    pub stdout: bool,
-    pub stderr: bool,
-    /// Columns of the stdout terminal (`COLUMNS` overrides; 80 when unknown).
-    pub width: usize,
-}
-
-impl Terminals {
-    pub fn detect() -> Terminals {
-        use std::io::IsTerminal;
-        let measured = terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| usize::from(w.0));
-        let columns = process_env("COLUMNS").and_then(|c| c.trim().parse::<usize>().ok()).filter(|&c| c > 0);
-        Terminals {
-            stdin: std::io::stdin().is_terminal(),
-            stdout: std::io::stdout().is_terminal(),
-            stderr: std::io::stderr().is_terminal(),
-            width: columns.or(measured).unwrap_or(80),
-        }
-    }
-}
-
-impl Default for Terminals {
-    fn default() -> Terminals {
-        Terminals { stdin: false, stdout: false, stderr: false, width: 80 }
-    }
-}
-
-/// Whether to colour each output stream, decided once.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Colors {
-    pub stdout: bool,
-    pub stderr: bool,
-}
-
-/// How output can look: which streams are terminals and which get colours. Resolved on its own,
-/// so that even an error in the other settings is reported under the user's colour rules.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Display {
-    pub terminals: Terminals,
-    pub colors: Colors,
-}
-
-impl Display {
-    pub fn from_process(args: &GlobalArgs) -> Display {
-        Display::resolve(args, &process_env, Terminals::detect())
-    }
-
-    pub fn resolve(args: &GlobalArgs, env: &impl Fn(&str) -> Option<String>, terminals: Terminals) -> Display {
-        let colors = Colors {
-            stdout: color_enabled(args.color, env, terminals.stdout),
-            stderr: color_enabled(args.color, env, terminals.stderr),
-        };
-        Display { terminals, colors }
-    }
-}
 
 /// Extra CA certificates from `--ca-bundle` / `OMNIVA_CA_BUNDLE`.
 #[derive(Debug, Clone)]
@@ -93,31 +37,50 @@ pub enum HistoryPlace {
     Off(String),
 }
 
+/// What a chat request asks of the model besides the prompt.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sampling {
+    pub system: Option<String>,
+    pub temperature: Option<f64>,
+    pub max_tokens: Option<u32>,
+}
+
 /// Everything the commands need to know about their environment.
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// `None` when `OMNIVA_API_KEY` is unset or empty.
     pub key: Option<Secret>,
     pub base_url: Url,
+    /// The model this command asks: `-m`, else `OMNIVA_MODEL` (`embed`: `OMNIVA_EMBEDDING_MODEL`),
+    /// else the default.
     pub model: String,
-    /// `OMNIVA_EMBEDDING_MODEL`, else the default: the embeddings model when `-m` names none.
+    /// The models tried after `model` when it is unavailable: `--fallback-model`, else
+    /// `OMNIVA_FALLBACK_MODELS`; never `model` itself, no repeats.
+    pub fallback_models: Vec<String>,
+    /// The embeddings model of requests that name none: `OMNIVA_EMBEDDING_MODEL`, else the default
+    /// (`embed`'s `-m` is already in `model`).
     pub embedding_model: String,
-    /// `-m` as given (`model` also holds `OMNIVA_MODEL`, a chat model `embed` must not take).
-    pub model_flag: Option<String>,
+    pub sampling: Sampling,
     pub connect_timeout: Duration,
+    /// `--timeout`: a whole request, or a stream's first content.
     pub timeout: Duration,
-    /// The longest gap between two stream chunks.
+    /// The longest gap between two pieces of a streamed answer.
     pub idle_timeout: Duration,
     pub retries: u32,
     pub max_wait: Duration,
-    /// `OMNIVA_FALLBACK_MODELS`; chat's `--fallback-model` replaces it.
-    pub fallback_models: Vec<String>,
     pub ca_bundle: Option<CaBundle>,
     pub proxies: ProxyRules,
     pub verbose: bool,
     pub display: Display,
     /// `OMNIVA_HISTORY`, else `history.db` in the platform's data directory.
     pub history: HistoryPlace,
+}
+
+impl Settings {
+    /// The model, then the fallbacks.
+    pub fn model_chain(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.model.as_str()).chain(self.fallback_models.iter().map(String::as_str))
+    }
 }
 
 /// A setting that cannot be used: exit code 3.
@@ -140,69 +103,82 @@ pub enum ConfigError {
 }
 
 impl Settings {
-    /// Resolves the settings from the flags and the process environment.
-    pub fn from_process(args: &GlobalArgs) -> Result<Settings, ConfigError> {
+    /// Resolves the settings of `cli`'s command from its flags and the process environment;
+    /// `display` was resolved first, on its own.
+    pub fn from_process(cli: &Cli, display: Display) -> Result<Settings, ConfigError> {
         check_unicode(std::env::vars_os())?;
-        Settings::resolve(args, process_env, Terminals::detect())
+        Settings::resolve(cli, process_env, display)
     }
 
     /// Resolves the settings; `env` returns a variable's value when it is set and non-empty.
-    pub fn resolve(
-        args: &GlobalArgs,
-        env: impl Fn(&str) -> Option<String>,
-        terminals: Terminals,
-    ) -> Result<Settings, ConfigError> {
+    pub fn resolve(cli: &Cli, env: impl Fn(&str) -> Option<String>, display: Display) -> Result<Settings, ConfigError> {
+        let network = cli.command.network().map_or_else(|| cli.network.clone(), |n| n.or(&cli.network));
+        let choice = Choice::of(&cli.command);
         // An empty key counts as missing: `export OMNIVA_API_KEY=` is a common slip.
         let key = env("OMNIVA_API_KEY").map(Secret::new);
 
-        let (base_value, source_name) = match (&args.base_url, env("OMNIVA_BASE_URL")) {
+        let (base_value, source_name) = match (&network.base_url, env("OMNIVA_BASE_URL")) {
             (Some(flag), _) => (flag.clone(), "--base-url"),
             (None, Some(var)) => (var, "OMNIVA_BASE_URL"),
             (None, None) => (defaults::BASE_URL.to_string(), "the default"),
         };
         let base_url = parse_base_url(&base_value, source_name)?;
 
-        let model = args.model.clone().or_else(|| env("OMNIVA_MODEL")).unwrap_or_else(|| defaults::MODEL.to_string());
+        let embedding_model = env("OMNIVA_EMBEDDING_MODEL").unwrap_or_else(|| defaults::EMBEDDING_MODEL.to_string());
+        let (model, var) = if choice.embeddings {
+            (choice.model.clone().unwrap_or_else(|| embedding_model.clone()), "OMNIVA_EMBEDDING_MODEL")
+        } else {
+            let model = choice.model.clone().or_else(|| env("OMNIVA_MODEL"));
+            (model.unwrap_or_else(|| defaults::MODEL.to_string()), "OMNIVA_MODEL")
+        };
         if model.trim().is_empty() {
-            return Err(ConfigError::Env { var: "OMNIVA_MODEL", value: model, reason: "the model ID is blank".into() });
+            return Err(ConfigError::Env { var, value: model, reason: "the model ID is blank".into() });
+        }
+        let fallbacks = match choice.fallbacks {
+            Some(flags) if !flags.is_empty() => flags.to_vec(),
+            Some(_) => {
+                env("OMNIVA_FALLBACK_MODELS").map(|v| v.split(',').map(str::to_string).collect()).unwrap_or_default()
+            }
+            None => Vec::new(),
+        };
+        let mut fallback_models: Vec<String> = Vec::new();
+        for m in fallbacks.iter().map(|m| m.trim()).filter(|m| !m.is_empty() && *m != model) {
+            if !fallback_models.iter().any(|f| f == m) {
+                fallback_models.push(m.to_string());
+            }
         }
 
-        let embedding_model = env("OMNIVA_EMBEDDING_MODEL").unwrap_or_else(|| defaults::EMBEDDING_MODEL.to_string());
-
-        let timeout = match (args.timeout, env("OMNIVA_TIMEOUT")) {
+        let timeout = match (network.timeout, env("OMNIVA_TIMEOUT")) {
             (Some(secs), _) => secs,
-            (None, Some(value)) => parse_env_secs("OMNIVA_TIMEOUT", &value)?,
+            (None, Some(value)) => crate::time_text::parse_positive_secs(&value).ok_or_else(|| ConfigError::Env {
+                var: "OMNIVA_TIMEOUT",
+                value: value.clone(),
+                reason: "expected a positive number of seconds".into(),
+            })?,
             (None, None) => defaults::TIMEOUT_SECS as f64,
         };
+        let secs_or = |flag: Option<f64>, default: u64| Duration::from_secs_f64(flag.unwrap_or(default as f64));
 
-        let ca_path = args.ca_bundle.clone().or_else(|| env("OMNIVA_CA_BUNDLE").map(PathBuf::from));
+        let ca_path = network.ca_bundle.clone().or_else(|| env("OMNIVA_CA_BUNDLE").map(PathBuf::from));
         let ca_bundle = ca_path.map(load_ca_bundle).transpose()?;
-
-        let proxies = ProxyRules::from_env(&env)?;
-        let display = Display::resolve(args, &env, terminals);
-        let history = history_place(env("OMNIVA_HISTORY"));
 
         Ok(Settings {
             key,
             base_url,
             model,
+            fallback_models,
             embedding_model,
-            model_flag: args.model.clone(),
-            connect_timeout: Duration::from_secs_f64(
-                args.connect_timeout.unwrap_or(defaults::CONNECT_TIMEOUT_SECS as f64),
-            ),
+            sampling: choice.sampling,
+            connect_timeout: secs_or(network.connect_timeout, defaults::CONNECT_TIMEOUT_SECS),
             timeout: Duration::from_secs_f64(timeout),
-            idle_timeout: Duration::from_secs_f64(args.idle_timeout.unwrap_or(defaults::IDLE_TIMEOUT_SECS as f64)),
-            retries: args.retries.unwrap_or(defaults::RETRIES),
-            max_wait: Duration::from_secs_f64(args.max_wait.unwrap_or(defaults::MAX_WAIT_SECS as f64)),
-            fallback_models: env("OMNIVA_FALLBACK_MODELS")
-                .map(|v| v.split(',').map(str::trim).filter(|m| !m.is_empty()).map(str::to_string).collect())
-                .unwrap_or_default(),
+            idle_timeout: secs_or(network.idle_timeout, defaults::IDLE_TIMEOUT_SECS),
+            retries: network.retries.unwrap_or(defaults::RETRIES),
+            max_wait: secs_or(network.max_wait, defaults::MAX_WAIT_SECS),
             ca_bundle,
-            proxies,
-            verbose: args.verbose,
+            proxies: ProxyRules::from_env(&env)?,
+            verbose: network.verbose,
             display,
-            history,
+            history: history_place(env("OMNIVA_HISTORY")),
         })
     }
 
@@ -290,15 +266,48 @@ fn parse_base_url(value: &str, source_name: &'static str) -> Result<Url, ConfigE
     Ok(url)
 }
 
-fn parse_env_secs(var: &'static str, value: &str) -> Result<f64, ConfigError> {
-    match value.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 && v <= 1e9 => Ok(v),
-        _ => Err(ConfigError::Env {
-            var,
-            value: value.to_string(),
-            reason: "expected a positive number of seconds".into(),
-        }),
+/// What the command line says about the model and the request, whichever command it is.
+struct Choice<'a> {
+    model: Option<String>,
+    /// `Some` for the commands that fall back (`--fallback-model` as given).
+    fallbacks: Option<&'a [String]>,
+    sampling: Sampling,
+    /// The command asks for embeddings (`embed`): its model is an embeddings model.
+    embeddings: bool,
+}
+
+impl<'a> Choice<'a> {
+    fn of(command: &'a Command) -> Choice<'a> {
+        let sampling = |s: &SamplingArgs| Sampling {
+            system: s.system.clone(),
+            temperature: s.temperature,
+            max_tokens: s.max_tokens,
+        };
+        let none = Choice { model: None, fallbacks: None, sampling: Sampling::default(), embeddings: false };
+        match command {
+            Command::Chat(a) => Choice {
+                model: a.model.model.clone(),
+                fallbacks: Some(&a.fallback.fallback_models),
+                sampling: sampling(&a.sampling),
+                embeddings: false,
+            },
+            Command::Batch(crate::cli::BatchArgs { action: crate::cli::BatchAction::Run(a) }) => Choice {
+                model: a.model.model.clone(),
+                fallbacks: Some(&a.fallback.fallback_models),
+                sampling: sampling(&a.sampling),
+                embeddings: false,
+            },
+            Command::Embed(a) => Choice { model: a.model.clone(), embeddings: true, ..none },
+            Command::Doctor(a) => Choice { model: a.model.model.clone(), ..none },
+            _ => none,
+        }
     }
+}
+
+/// Network options given before a command that does not use them (`tokenfactory --timeout 5
+/// history`): the first one's name.
+pub fn unused_network_option(cli: &Cli) -> Option<&'static str> {
+    cli.command.network().is_none().then(|| cli.network.first_given()).flatten()
 }
 
 fn load_ca_bundle(path: PathBuf) -> Result<CaBundle, ConfigError> {
@@ -314,42 +323,24 @@ fn load_ca_bundle(path: PathBuf) -> Result<CaBundle, ConfigError> {
     Ok(CaBundle { path, ders })
 }
 
-/// The colour rule of the design: `--color` decides; with `auto`, a non-empty `NO_COLOR` turns colour
-/// off (no-color.org), else a non-empty `CLICOLOR_FORCE` turns it on, else a terminal that is not
-/// `TERM=dumb` gets colour.
-fn color_enabled(when: ColorWhen, env: &impl Fn(&str) -> Option<String>, is_terminal: bool) -> bool {
-    match when {
-        ColorWhen::Always => true,
-        ColorWhen::Never => false,
-        ColorWhen::Auto => {
-            if env("NO_COLOR").is_some() {
-                false
-            } else if env("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
-                true
-            } else {
-                is_terminal && env("TERM").as_deref() != Some("dumb")
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::Parser;
     use std::ffi::OsString;
 
-    fn resolve(flags: &[&str], vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let mut argv = vec!["tokenfactory"];
-        argv.extend_from_slice(flags);
-        argv.extend_from_slice(&["chat", "hi"]);
+    fn resolve_argv(argv: &[&str], vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
         let cli = crate::cli::Cli::try_parse_from(argv).expect("valid flags");
         let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        Settings::resolve(
-            &cli.global,
-            |n| vars.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()),
-            Terminals::default(),
-        )
+        Settings::resolve(&cli, |n| vars.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()), Display::default())
+    }
+
+    /// `tokenfactory chat FLAGS hi`.
+    fn resolve(flags: &[&str], vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let mut argv = vec!["tokenfactory", "chat"];
+        argv.extend_from_slice(flags);
+        argv.push("hi");
+        resolve_argv(&argv, vars)
     }
 
     #[test]
@@ -375,6 +366,36 @@ mod tests {
             (s.model.as_str(), s.base_url.as_str(), s.timeout),
             ("flag/model", "http://flag:2/v1", Duration::from_secs(7))
         );
+    }
+
+    #[test]
+    fn options_after_the_command_beat_those_before_it() {
+        let s =
+            resolve_argv(&["tokenfactory", "--timeout", "3", "--retries", "4", "chat", "--timeout", "5", "hi"], &[])
+                .expect("settings");
+        assert_eq!((s.timeout, s.retries), (Duration::from_secs(5), 4));
+    }
+
+    #[test]
+    fn embed_takes_its_own_model_never_omniva_model() {
+        let env = [("OMNIVA_MODEL", "chat/model"), ("OMNIVA_EMBEDDING_MODEL", "embed/model")];
+        assert_eq!(resolve_argv(&["tokenfactory", "embed", "x"], &env).expect("settings").model, "embed/model");
+        assert_eq!(
+            resolve_argv(&["tokenfactory", "embed", "x"], &[]).expect("settings").model,
+            defaults::EMBEDDING_MODEL
+        );
+        let flag = resolve_argv(&["tokenfactory", "embed", "-m", "e/flag", "x"], &env).expect("settings");
+        assert_eq!((flag.model.as_str(), flag.embedding_model.as_str()), ("e/flag", "embed/model"));
+    }
+
+    #[test]
+    fn fallbacks_come_from_the_flag_else_the_variable_without_the_model_or_repeats() {
+        let env = [("OMNIVA_FALLBACK_MODELS", " a, b ,a,,Omniva/Kimi-K2.6")];
+        assert_eq!(resolve(&[], &env).expect("settings").fallback_models, ["a", "b"]);
+        let s = resolve(&["--fallback-model", "c", "--fallback-model", "c"], &env).expect("settings");
+        assert_eq!(s.model_chain().collect::<Vec<_>>(), ["Omniva/Kimi-K2.6", "c"]);
+        let doctor = resolve_argv(&["tokenfactory", "doctor"], &env).expect("settings");
+        assert!(doctor.fallback_models.is_empty(), "doctor never falls back");
     }
 
     #[test]
@@ -422,20 +443,5 @@ mod tests {
                 proptest::prop_assert!(!message.contains(&lossy), "{}", message);
             }
         }
-    }
-
-    #[test]
-    fn colour_follows_no_color_then_clicolor_force_then_terminal() {
-        let on = |when, vars: &[(&str, &str)], tty| {
-            let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-            color_enabled(when, &|n: &str| vars.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()), tty)
-        };
-        assert!(on(ColorWhen::Auto, &[], true));
-        assert!(!on(ColorWhen::Auto, &[], false));
-        assert!(!on(ColorWhen::Auto, &[("NO_COLOR", "1")], true));
-        assert!(on(ColorWhen::Auto, &[("CLICOLOR_FORCE", "1")], false));
-        assert!(!on(ColorWhen::Auto, &[("TERM", "dumb")], true));
-        assert!(on(ColorWhen::Always, &[("NO_COLOR", "1")], false));
-        assert!(!on(ColorWhen::Never, &[], true));
     }
 }

@@ -102,7 +102,7 @@ fn options_apply_to_lines_that_do_not_say_otherwise() {
         "{\"prompt\":\"a\"}\n{\"prompt\":\"b\",\"system\":\"own\",\"temperature\":1.5,\"model\":\"other\",\"id\":\"x\"}\n",
     );
     let (code, _, stderr) = run(with_key(&server.base())
-        .args(["-m", "chosen", "batch", "run", "-s", "sys", "--temperature", "0.2", "--max-tokens", "9"])
+        .args(["batch", "run", "-m", "chosen", "-s", "sys", "--temperature", "0.2", "--max-tokens", "9"])
         .arg(&file));
     assert_eq!(code, 0, "{stderr}");
     let mut bodies: Vec<Value> = server.arrivals().into_iter().map(|a| a.body).collect();

@@ -110,7 +110,7 @@ fn status_429_exits_6_with_the_reset_time() {
             .json_body(json!({"error": {"message": "Rate limit reached", "type": "rate_limit_error", "code": "rate_limit_exceeded"}}));
     });
     let result = run(with_key(&server.url("/v1")).args(["chat", "--retries", "0", "hi"]));
-    check(result.clone(), 6, "429 Too Many Requests", "retry-after 20 s");
+    check(result.clone(), 6, "429 Too Many Requests", "the server asks to wait 20 s (until 20");
     assert!(result.2.contains("x-ratelimit-remaining-requests: 0"), "{}", result.2);
 }
 

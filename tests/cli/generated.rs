@@ -107,10 +107,39 @@ fn every_command_help_ends_with_examples_environment_and_exit_codes() {
         let help = stdout_of(&[command, "--help"]);
         let examples = help.find("Examples:\n").expect("examples");
         let env = help.find("Environment:\n").expect("environment");
-        let codes = help.find("Exit codes:\n").expect("exit codes");
+        let codes = help.find("Exit codes:").expect("exit codes");
         assert!(examples < env && env < codes, "{command}");
-        assert!(help.contains("OMNIVA_API_KEY"), "{command}");
+        // Each command lists what it uses: the key only where the API is called.
+        assert_eq!(help.contains("OMNIVA_API_KEY"), command != "history", "{command}");
+        // The network options are described once, in `tokenfactory --help`.
+        assert!(!help.contains("--connect-timeout <SECS>"), "{command}");
+        assert_eq!(help.contains("described in tokenfactory --help"), command != "history", "{command}");
     }
+    assert!(stdout_of(&["--help"]).contains("--connect-timeout <SECS>"));
+}
+
+#[test]
+fn help_is_a_command_too_and_small_commands_have_small_help() {
+    assert_eq!(stdout_of(&["help", "chat"]), stdout_of(&["chat", "--help"]));
+    assert_eq!(stdout_of(&["help", "batch", "run"]), stdout_of(&["batch", "run", "--help"]));
+    let path = stdout_of(&["history", "path", "--help"]);
+    assert!(path.lines().count() <= 25, "{path}");
+    assert!(!path.contains("OMNIVA_API_KEY") && !path.contains("--timeout"), "{path}");
+}
+
+#[test]
+fn options_a_command_does_not_use_are_refused_in_the_tools_own_style() {
+    for args in [
+        &["history", "path", "-m", "foo"][..],
+        &["--timeout", "5", "history", "path"],
+        &["completions", "--retries", "1", "bash"],
+    ] {
+        let (code, stdout, stderr) = run(tokenfactory().args(args));
+        assert_eq!((code, stdout.as_str()), (2, ""), "{args:?}: {stderr}");
+        assert!(stderr.starts_with("tokenfactory: error: "), "{args:?}: {stderr}");
+    }
+    let (_, _, stderr) = run(tokenfactory().args(["-m", "x", "chat", "hi"]));
+    assert!(stderr.contains("hint: options of a command go after its name"), "{stderr}");
 }
 
 #[test]

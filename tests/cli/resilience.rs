@@ -64,7 +64,7 @@ fn retry_after_longer_than_max_wait_is_reported_not_slept() {
     assert!(started.elapsed() < Duration::from_secs(5), "no sleep");
     assert_eq!((code, stdout.as_str()), (6, ""));
     limited.assert_calls(1);
-    assert!(stderr.contains("the server asks to wait: retry-after 3600 s (resets at "), "{stderr}");
+    assert!(stderr.contains("the server asks to wait 1 h 0 min (until "), "{stderr}");
 }
 
 #[test]

@@ -29,16 +29,18 @@ pub fn run(ctx: &Context, args: &BatchArgs) -> Result<Exit> {
 }
 
 fn run_file(ctx: &Context, args: &BatchRunArgs) -> Result<Exit> {
-    let source = super::spool::Source::open(&args.input)?;
+    let input = input_file(args)?;
+    let source = super::spool::Source::open(&input)?;
+    let sampling = &ctx.settings.sampling;
     let defaults = Defaults {
         model: ctx.settings.model.clone(),
         embedding_model: ctx.settings.embedding_model.clone(),
-        system: args.system.clone(),
-        temperature: args.temperature,
-        max_tokens: args.max_tokens,
-        lines: args.lines,
+        system: sampling.system.clone(),
+        temperature: sampling.temperature,
+        max_tokens: sampling.max_tokens,
+        lines: args.lines.is_some(),
     };
-    let name = args.input.display().to_string();
+    let name = input.display().to_string();
     let checked = input::check(source.path(), &defaults)
         .map_err(|e| anyhow::Error::new(e).context(format!("cannot read {name}")))?
         .map_err(|problems| InputError { message: format!("{name} has lines batch run cannot send"), problems })?;
@@ -67,7 +69,7 @@ fn run_file(ctx: &Context, args: &BatchRunArgs) -> Result<Exit> {
     let shared = Arc::new(Shared {
         client,
         policy: RetryPolicy { rate_limited: false, ..ctx.retry_policy() },
-        fallbacks: fallbacks(ctx, args),
+        fallbacks: ctx.settings.fallback_models.clone(),
         max_wait: ctx.settings.max_wait,
     });
     let engine = Engine {
@@ -94,9 +96,25 @@ fn run_file(ctx: &Context, args: &BatchRunArgs) -> Result<Exit> {
     Ok(if report.failures.is_empty() { Exit::Ok } else { Exit::Failure })
 }
 
-fn fallbacks(ctx: &Context, args: &BatchRunArgs) -> Vec<String> {
-    let list = if args.fallback_models.is_empty() { &ctx.settings.fallback_models } else { &args.fallback_models };
-    list.iter().map(|m| m.trim().to_string()).filter(|m| !m.is_empty()).collect()
+/// The input: `--lines FILE`, else INPUT (`--lines` alone says INPUT has one prompt a line).
+fn input_file(args: &BatchRunArgs) -> Result<std::path::PathBuf> {
+    let from_lines = args.lines.as_ref().filter(|p| !p.is_empty());
+    match (from_lines, &args.input) {
+        (Some(lines), None) => Ok(std::path::PathBuf::from(lines)),
+        (None, Some(input)) => Ok(input.clone()),
+        (Some(_), Some(_)) => Err(crate::report::UsageError {
+            message: "two input files: --lines FILE and INPUT".into(),
+            hint: Some(
+                "give one: tokenfactory batch run --lines questions.txt (or: batch run questions.txt --lines)".into(),
+            ),
+        }
+        .into()),
+        (None, None) => Err(crate::report::UsageError {
+            message: "no input file".into(),
+            hint: Some("tokenfactory batch run requests.jsonl, or tokenfactory batch run --lines questions.txt".into()),
+        }
+        .into()),
+    }
 }
 
 /// What every request shares.
@@ -146,7 +164,7 @@ fn succeeded(request: &Request, reply: Reply<UsageOnly>) -> Finished {
     } else {
         body.to_string()
     };
-    let request_id = reply.request_id.map_or(Value::Null, Value::from);
+    let request_id = reply.request_id().map_or(Value::Null, Value::from);
     let response = format!("{{\"status_code\":200,\"request_id\":{request_id},\"body\":{body}}}");
     Finished {
         lines: result_line(&request.id, &response, "null"),
@@ -154,7 +172,7 @@ fn succeeded(request: &Request, reply: Reply<UsageOnly>) -> Finished {
         failures: Vec::new(),
         tokens_in: usage.prompt_tokens.unwrap_or(0),
         tokens_out: usage.completion_tokens.unwrap_or(0),
-        limits: reply.limits,
+        limits: reply.headers.limits,
     }
 }
 
@@ -163,12 +181,12 @@ fn succeeded(request: &Request, reply: Reply<UsageOnly>) -> Finished {
 fn failed(request: &Request, error: &ApiError) -> Finished {
     let response = error.http().map(|h| {
         let body = serde_json::from_str::<Value>(&h.body).unwrap_or_else(|_| Value::from(h.body.as_str()));
-        json!({"status_code": h.status, "request_id": h.request_id, "body": body})
+        json!({"status_code": h.status, "request_id": h.request_id(), "body": body})
     });
     let case = error.case().name();
     let problem = json!({"code": case, "message": error.to_string()});
     let lines = result_line(&request.id, &response.unwrap_or(Value::Null).to_string(), &problem.to_string());
-    let limits = error.http().map(|h| h.limits).unwrap_or_default();
+    let limits = error.http().map(|h| h.headers.limits).unwrap_or_default();
     let failures = vec![(request.id.clone(), case.to_string())];
     Finished { lines, units: 1, failures, tokens_in: 0, tokens_out: 0, limits }
 }

@@ -156,7 +156,7 @@ fn exchange(ctx: &Context, (system, prompt): (Option<&str>, &str), outcome: &Out
             let case = api.map_or(Case::Other, ApiError::case);
             let mismatch = e.downcast_ref::<super::schema::Mismatch>().is_some();
             let failure = if mismatch { "schema" } else { case.name() };
-            if let Some(id) = api.and_then(ApiError::http).and_then(|h| h.request_id.clone()) {
+            if let Some(id) = api.and_then(ApiError::http).and_then(|h| h.request_id().map(str::to_string)) {
                 request_id = Some(id);
             }
             // An answer that broke off after content is cut off; one that never came, or did not

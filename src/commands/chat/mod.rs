@@ -14,8 +14,7 @@ use super::{Context, Interrupted};
 use crate::answer_schema::AnswerSchema;
 use crate::api::wire::{ChatCompletion, ChatRequest, Message, Role, StreamOptions};
 use crate::api::{ApiError, Client, Reply};
-use crate::cli::{ChatArgs, PrintLanguage};
-use crate::codegen::Language;
+use crate::cli::ChatArgs;
 use crate::output::{AnswerWriter, Tone};
 use crate::report::{Exit, UsageError};
 
@@ -39,12 +38,6 @@ pub fn run(ctx: &Context, args: &ChatArgs) -> Result<Exit> {
     let mut request = build_request(ctx, args, &mut conversation, prompt, schema.as_ref());
     if let Some(language) = args.print {
         // Nothing is sent, so no key is needed: the program reads it from the environment.
-        let language = match language {
-            PrintLanguage::Curl => Language::Curl,
-            PrintLanguage::Python => Language::Python,
-            PrintLanguage::Typescript => Language::TypeScript,
-            PrintLanguage::Http => Language::Http,
-        };
         ctx.ui.data(&crate::codegen::program(language, &ctx.settings.base_url, &request))?;
         return Ok(Exit::Ok);
     }
@@ -87,7 +80,8 @@ fn build_request(
     prompt: String,
     schema: Option<&AnswerSchema>,
 ) -> ChatRequest {
-    let mut messages = conversation.messages(args.system.as_deref(), prompt);
+    let sampling = &ctx.settings.sampling;
+    let mut messages = conversation.messages(sampling.system.as_deref(), prompt);
     if let Some(schema) = schema {
         match messages.first_mut().filter(|m| m.role == Role::System) {
             Some(system) => {
@@ -103,8 +97,8 @@ fn build_request(
     ChatRequest {
         model: ctx.settings.model.clone(),
         messages,
-        temperature: args.temperature,
-        max_tokens: args.max_tokens,
+        temperature: sampling.temperature,
+        max_tokens: sampling.max_tokens,
         stream: args.stream,
         // `--stats` asks a stream for its usage.
         stream_options: (args.stream && args.stats).then_some(StreamOptions { include_usage: true }),
@@ -124,11 +118,11 @@ async fn converse(
 ) -> Result<Exit> {
     let mut spinner = ctx.spinner(format!("waiting for {}…", request.model));
     let policy = ctx.retry_policy();
-    let models = model_chain(ctx, args, &request.model);
-    for (i, model) in models.iter().enumerate() {
+    let models: Vec<&str> = ctx.settings.model_chain().collect();
+    for (i, &model) in models.iter().enumerate() {
         // The request is reused, not copied: the prompt may be tens of megabytes.
-        request.model = model.clone();
-        outcome.model_asked = model.clone();
+        request.model = model.to_string();
+        outcome.model_asked = model.to_string();
         if i > 0 {
             spinner.set_message(format!("waiting for {model}…"));
         }
@@ -162,18 +156,6 @@ async fn converse(
     unreachable!("the model chain is never empty")
 }
 
-/// The model, then the fallbacks (`--fallback-model`, else `OMNIVA_FALLBACK_MODELS`), without repeats.
-fn model_chain(ctx: &Context, args: &ChatArgs, model: &str) -> Vec<String> {
-    let fallbacks = if args.fallback_models.is_empty() { &ctx.settings.fallback_models } else { &args.fallback_models };
-    let mut chain = vec![model.to_string()];
-    for m in fallbacks.iter().map(|m| m.trim()).filter(|m| !m.is_empty()) {
-        if !chain.iter().any(|c| c == m) {
-            chain.push(m.to_string());
-        }
-    }
-    chain
-}
-
 /// Whether the next model may answer where this one failed.
 fn falls_back(error: &anyhow::Error) -> bool {
     error.downcast_ref::<ApiError>().is_some_and(ApiError::model_unavailable)
@@ -191,7 +173,7 @@ fn print_whole(
     let choice = completion.choices.first();
     let message = choice.and_then(|c| c.message.as_ref());
     let content = message.and_then(|m| m.content.as_deref()).unwrap_or("");
-    outcome.request_id = reply.request_id;
+    outcome.request_id = reply.headers.request_id;
     outcome.model = completion.model.clone();
     outcome.usage = completion.usage;
     outcome.finish_reason = choice.and_then(|c| c.finish_reason.clone());

@@ -305,13 +305,13 @@ fn api_failure(id: &'static str, name: &'static str, error: &ApiError, settings:
 fn failure_with(id: &'static str, name: &'static str, error: &ApiError, facts: Facts) -> Check {
     let mut c = failed(id, name, error.to_string(), error.case(), &facts);
     if let ApiError::Status(h) = error {
-        if let Some(request_id) = &h.request_id {
+        if let Some(request_id) = h.request_id() {
             c.details.push(format!("request id: {request_id}"));
         }
-        if let Some(wait) = &h.retry_after {
-            c.details.push(format!("retry-after: {wait}"));
+        if let Some(wait) = h.headers.retry_after {
+            c.details.push(format!("retry-after: {}", crate::time_text::span(wait)));
         }
-        c.details.extend(h.rate_limit.iter().map(|(k, v)| format!("{k}: {v}")));
+        c.details.extend(h.headers.rate_limit_text.iter().map(|(k, v)| format!("{k}: {v}")));
     }
     c
 }

@@ -77,7 +77,7 @@ const STREAMING: (&str, &str) = ("streaming", "streaming");
 const EMBEDDINGS: (&str, &str) = ("embeddings", "embeddings");
 
 pub fn run(ctx: &Context, args: &DoctorArgs) -> Result<Exit> {
-    if let Some(Some(name)) = &args.explain {
+    if let Some(name) = args.explain.as_deref().filter(|n| !n.is_empty()) {
         return explain_one(name, &ctx.ui, Some(ctx));
     }
     let mut run = Run::new(&ctx.ui, args);
@@ -88,7 +88,7 @@ pub fn run(ctx: &Context, args: &DoctorArgs) -> Result<Exit> {
 /// doctor when the settings themselves are broken (e.g. an invalid base URL): that is the first
 /// failed check, and the rest are skipped.
 pub fn run_without_settings(ui: &Ui, config: &ConfigError, args: &DoctorArgs) -> Result<Exit> {
-    if let Some(Some(name)) = &args.explain {
+    if let Some(name) = args.explain.as_deref().filter(|n| !n.is_empty()) {
         return explain_one(name, ui, None);
     }
     let mut run = Run::new(ui, args);

@@ -78,7 +78,7 @@ pub fn run(ctx: &Context, args: &EmbedArgs, path: &Path) -> Result<Exit> {
         let group: Vec<Input> = inputs.by_ref().take(batch_size).collect();
         (!group.is_empty()).then_some(group)
     });
-    let model = super::model(&ctx.settings);
+    let model = ctx.settings.model.clone();
     let shared = Arc::new(Shared {
         client,
         model: model.clone(),
@@ -245,7 +245,7 @@ fn lines_of(shared: &Shared, inputs: &[Input], reply: &Reply<()>) -> Result<Fini
         lines.push_str("}\n");
     }
     let tokens_in = vectors.tokens.unwrap_or(0);
-    Ok(Finished { lines, units: inputs.len() as u64, tokens_in, limits: reply.limits, ..Finished::default() })
+    Ok(Finished { lines, units: inputs.len() as u64, tokens_in, limits: reply.headers.limits, ..Finished::default() })
 }
 
 /// Each input's line with the error: `{"index","text","error":{"code","message"}}`.
@@ -258,7 +258,7 @@ fn failed(shared: &Shared, inputs: &[Input], error: &ApiError) -> Finished {
         lines.push_str(&format!(",\"error\":{problem}}}\n"));
     }
     let failures = inputs.iter().map(|i| (i.index.to_string(), case.to_string())).collect();
-    let limits = error.http().map(|h| h.limits).unwrap_or_default();
+    let limits = error.http().map(|h| h.headers.limits).unwrap_or_default();
     Finished { lines, units: inputs.len() as u64, failures, tokens_in: 0, tokens_out: 0, limits }
 }
 

@@ -15,20 +15,28 @@ use crate::api::wire::{EmbeddingInput, EmbeddingRequest};
 use crate::api::{ApiError, Client};
 use crate::cli::EmbedArgs;
 use crate::report::Exit;
-use crate::settings::Settings;
 use vectors::{dimensions, one_line, vectors};
 
 pub fn run(ctx: &Context, args: &EmbedArgs) -> Result<Exit> {
     match &args.lines {
-        Some(path) => lines::run(ctx, args, path),
+        Some(path) => lines::run(ctx, args, &lines_file(path, &args.text)?),
         None => one(ctx, args),
     }
 }
 
-/// The model: `-m`, else `OMNIVA_EMBEDDING_MODEL`, else the default embeddings model (never
-/// `OMNIVA_MODEL`, which names a chat model).
-pub fn model(settings: &Settings) -> String {
-    settings.model_flag.clone().unwrap_or_else(|| settings.embedding_model.clone())
+/// The file of `--lines`: its value, else the one TEXT word (`embed passages.txt --lines`).
+fn lines_file(value: &std::ffi::OsStr, text: &[String]) -> Result<std::path::PathBuf> {
+    let usage = |message: &str| crate::report::UsageError {
+        message: message.to_string(),
+        hint: Some("tokenfactory embed --lines passages.txt (or: embed passages.txt --lines; - for stdin)".into()),
+    };
+    match (value.is_empty(), text) {
+        (false, []) => Ok(std::path::PathBuf::from(value)),
+        (true, [file]) => Ok(std::path::PathBuf::from(file)),
+        (false, _) => Err(usage("--lines FILE reads its texts from FILE: give no TEXT beside it").into()),
+        (true, []) => Err(usage("--lines needs the file to read").into()),
+        (true, _) => Err(usage("--lines reads one file: give one TEXT, the file's name").into()),
+    }
 }
 
 /// One small request (`doctor --embeddings`): how many dimensions the vector has, or the error.
@@ -44,7 +52,7 @@ fn body(model: &str, inputs: EmbeddingInput, dimensions: Option<u32>) -> Vec<u8>
 
 fn one(ctx: &Context, args: &EmbedArgs) -> Result<Exit> {
     let text = super::prompt::gather(ctx, &args.text, args.no_stdin, &super::prompt::EMBED)?;
-    let model = model(&ctx.settings);
+    let model = ctx.settings.model.clone();
     let client = ctx.client()?;
     let started = Instant::now();
     let request = body(&model, EmbeddingInput::One(&text), args.dimensions);
