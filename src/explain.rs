@@ -148,8 +148,15 @@ impl Facts {
                 facts.timer = Some(*timer);
                 facts.url = Some(url.clone());
             }
-            ApiError::StreamCut { url, .. } | ApiError::StreamStalled { url, .. } => facts.url = Some(url.clone()),
-            ApiError::Decode { .. } | ApiError::TooLarge { .. } | ApiError::StreamError { .. } => {}
+            ApiError::StreamCut { url, .. } | ApiError::StreamMalformed { url, .. } => facts.url = Some(url.clone()),
+            ApiError::StreamStalled { url, timer, .. } => {
+                facts.url = Some(url.clone());
+                facts.timer = Some(*timer);
+            }
+            ApiError::Decode { .. }
+            | ApiError::TooLarge { .. }
+            | ApiError::StreamError { .. }
+            | ApiError::NoAnswer { .. } => {}
         }
         facts
     }
@@ -219,7 +226,10 @@ pub fn hints(case: Case, facts: &Facts) -> Vec<String> {
             "retry; if it keeps happening, a proxy may be cutting long responses".into(),
         ],
         Case::StreamSilent => vec![
-            "the server sent nothing for the idle timeout: it stalled; raise --idle-timeout if it is just slow".into(),
+            {
+                let flag = facts.timer.map_or("--idle-timeout", Timer::flag);
+                format!("the server sent no content for as long as {flag} allows (keep-alive comments do not count): it stalled; raise {flag} if it is just slow")
+            },
             "clients that buffer streams look silent too: curl needs -N (--no-buffer) to show tokens as they arrive".into(),
         ],
         Case::Other => Vec::new(),

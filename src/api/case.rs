@@ -73,8 +73,11 @@ impl ApiError {
             ApiError::Network { .. } | ApiError::Timeout { .. } => Case::Network,
             ApiError::Tls { kind: TlsKind::NoRoots, .. } | ApiError::Setup { tls: Some(_), .. } => Case::TlsTrust,
             ApiError::Tls { .. } => Case::TlsTrust,
-            ApiError::Decode { .. } | ApiError::TooLarge { .. } | ApiError::Setup { .. } => Case::Other,
-            ApiError::StreamCut { .. } => Case::StreamCut,
+            ApiError::Decode { .. }
+            | ApiError::TooLarge { .. }
+            | ApiError::Setup { .. }
+            | ApiError::NoAnswer { .. } => Case::Other,
+            ApiError::StreamCut { .. } | ApiError::StreamMalformed { .. } => Case::StreamCut,
             ApiError::StreamStalled { .. } => Case::StreamSilent,
             ApiError::StreamError { server, .. } => stream_error_case(server),
         }

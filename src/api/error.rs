@@ -146,11 +146,25 @@ pub enum ApiError {
         content_received: bool,
         detail: Option<String>,
     },
-    /// No stream data for `--idle-timeout`.
+    /// No content for `--timeout` (before the first) or `--idle-timeout` (between two pieces).
     StreamStalled {
         url: String,
+        timer: Timer,
         after: Duration,
         content_received: bool,
+        /// Bytes (keep-alive comments) arrived meanwhile, but no content.
+        kept_alive: bool,
+    },
+    /// A stream we stopped reading: a line or an event past the limit we hold.
+    StreamMalformed {
+        url: String,
+        detail: String,
+        content_received: bool,
+    },
+    /// A 2xx reply that holds no answer: no choices, no vectors, or an error object.
+    NoAnswer {
+        what: &'static str,
+        detail: String,
     },
     /// An `{"error": …}` event in the middle of a stream.
     StreamError {
@@ -165,6 +179,7 @@ impl ApiError {
         match self {
             ApiError::StreamCut { content_received, .. }
             | ApiError::StreamStalled { content_received, .. }
+            | ApiError::StreamMalformed { content_received, .. }
             | ApiError::StreamError { content_received, .. } => *content_received,
             _ => false,
         }
@@ -206,11 +221,21 @@ impl fmt::Display for ApiError {
                     None => write!(f, "the stream from {url} ended {when} (no data: [DONE])"),
                 }
             }
-            ApiError::StreamStalled { url, after, content_received } => {
+            ApiError::StreamStalled { url, timer, after, content_received, kept_alive } => {
                 let when = if *content_received { "in the middle of the answer" } else { "before any content" };
-                let after = secs(*after);
-                write!(f, "the stream from {url} went silent {when}: no data for {after} (--idle-timeout expired)")
+                let (after, flag) = (secs(*after), timer.flag());
+                let comments = if *kept_alive && !*content_received {
+                    " (it kept the connection alive without content)"
+                } else {
+                    ""
+                };
+                write!(f, "the stream from {url} went silent {when}: no content for {after}{comments} ({flag} expired)")
             }
+            ApiError::StreamMalformed { url, detail, content_received } => {
+                let when = if *content_received { "in the middle of the answer" } else { "before any content" };
+                write!(f, "stopped reading the stream from {url} {when}: the server sent {detail}")
+            }
+            ApiError::NoAnswer { what, detail } => write!(f, "the server's {what} holds no answer: {detail}"),
             ApiError::StreamError { server, .. } => {
                 write!(f, "the server reported an error in the middle of the stream")?;
                 server.message.as_ref().map_or(Ok(()), |m| write!(f, ": {m}"))

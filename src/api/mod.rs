@@ -2,6 +2,7 @@
 //! classification. It never prints, never reads the environment and knows nothing of clap.
 
 mod case;
+mod chat_stream;
 mod client;
 mod error;
 mod headers;
@@ -14,11 +15,10 @@ mod transport;
 pub mod wire;
 
 pub use case::Case;
+pub use chat_stream::{ChatEvent, Ending, StreamStart};
 pub use client::{Client, ClientConfig, Reply, TraceEvent, Tracer, decode_error, endpoint};
 pub use error::{ApiError, NetKind, Timer, TlsKind};
 pub use headers::RateLimits;
 pub use retry::{RetryNotice, RetryPolicy};
 pub use server_message::ServerMessage;
-pub use sse::SseBatch;
-pub use stream::{Ending, EventStream, StreamFault, StreamStart, is_done};
 pub use tls_probe::{CertInfo, TlsProbe, probe as tls_probe};

@@ -4,9 +4,37 @@
 //! UTF-8 character; each complete line is decoded lossily (invalid bytes become U+FFFD), so a bad
 //! byte never stalls or drops what follows. (eventsource-stream 0.2.3 does stall on one, see
 //! shared/crates.md, hence this ~150-line decoder.) Decoded events land in a reusable batch: no
-//! allocation per event.
+//! allocation per event. A server may send anything: a line or an event longer than
+//! [`MAX_LINE`] / [`MAX_EVENT`] stops the decoder with an error instead of growing without bound.
 
 use std::ops::Range;
+
+/// The longest line the decoder holds (4 MiB): a chunk of an answer is a few hundred bytes.
+pub const MAX_LINE: usize = 4 << 20;
+
+/// The most data one event may gather over its `data:` lines (4 MiB).
+pub const MAX_EVENT: usize = 4 << 20;
+
+/// A stream whose line or event passed its limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TooLarge {
+    /// A line with no line break after [`MAX_LINE`] bytes.
+    Line,
+    /// `data:` lines with no blank line after [`MAX_EVENT`] bytes.
+    Event,
+}
+
+impl TooLarge {
+    /// What the stream did, for an error message.
+    pub fn describe(self) -> String {
+        match self {
+            TooLarge::Line => format!("a line of more than {} MiB without a line break", MAX_LINE >> 20),
+            TooLarge::Event => {
+                format!("an event of more than {} MiB without the blank line that ends it", MAX_EVENT >> 20)
+            }
+        }
+    }
+}
 
 /// One dispatched event, borrowed from its batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,41 +98,51 @@ impl SseDecoder {
         SseDecoder::default()
     }
 
-    /// Feeds bytes as they arrive; complete events are appended to `out`.
-    pub fn feed(&mut self, mut bytes: &[u8], out: &mut SseBatch) {
+    /// Feeds bytes as they arrive; complete events are appended to `out`. A line or an event past
+    /// its limit is an error; the events completed before it are in `out`.
+    pub fn feed(&mut self, mut bytes: &[u8], out: &mut SseBatch) -> Result<(), TooLarge> {
         if !self.started {
             // Wait until three bytes are known before deciding whether the stream starts with a BOM.
-            self.line.extend_from_slice(bytes);
+            let take = bytes.len().min(BOM.len());
+            self.line.extend_from_slice(&bytes[..take]);
             if self.line.len() < BOM.len() && BOM.starts_with(&self.line) {
-                return;
+                return Ok(());
             }
             self.started = true;
             let buffered = std::mem::take(&mut self.line);
-            let rest = buffered.strip_prefix(BOM).unwrap_or(&buffered);
-            self.feed_started(rest, out);
-            return;
+            let head = buffered.strip_prefix(BOM).unwrap_or(&buffered);
+            self.feed_started(head, out)?;
+            if self.after_cr && bytes.get(take) == Some(&b'\n') {
+                bytes = &bytes[1..];
+            }
+            self.after_cr = false;
+            return self.feed_started(&bytes[take..], out);
         }
         if bytes.is_empty() {
-            return; // keeps `after_cr` for the next read
+            return Ok(()); // keeps `after_cr` for the next read
         }
         if self.after_cr && bytes.first() == Some(&b'\n') {
             bytes = &bytes[1..];
         }
         self.after_cr = false;
-        self.feed_started(bytes, out);
+        self.feed_started(bytes, out)
     }
 
-    fn feed_started(&mut self, mut bytes: &[u8], out: &mut SseBatch) {
+    fn feed_started(&mut self, mut bytes: &[u8], out: &mut SseBatch) -> Result<(), TooLarge> {
         while let Some(end) = memchr::memchr2(b'\n', b'\r', bytes) {
+            if self.line.len() + end > MAX_LINE {
+                return Err(TooLarge::Line);
+            }
             if self.line.is_empty() {
                 // The whole line is in this read: no copy.
-                self.process_line(&bytes[..end], out);
+                self.process_line(&bytes[..end], out)?;
             } else {
                 self.line.extend_from_slice(&bytes[..end]);
                 let line = std::mem::take(&mut self.line);
-                self.process_line(&line, out);
+                let result = self.process_line(&line, out);
                 self.line = line;
                 self.line.clear();
+                result?;
             }
             let mut next = end + 1;
             if bytes[end] == b'\r' {
@@ -116,16 +154,20 @@ impl SseDecoder {
             }
             bytes = &bytes[next..];
         }
+        if self.line.len() + bytes.len() > MAX_LINE {
+            return Err(TooLarge::Line);
+        }
         self.line.extend_from_slice(bytes);
+        Ok(())
     }
 
-    fn process_line(&mut self, line: &[u8], out: &mut SseBatch) {
+    fn process_line(&mut self, line: &[u8], out: &mut SseBatch) -> Result<(), TooLarge> {
         if line.is_empty() {
             self.dispatch(out);
-            return;
+            return Ok(());
         }
         if line[0] == b':' {
-            return; // a comment, e.g. a keep-alive
+            return Ok(()); // a comment, e.g. a keep-alive
         }
         let (field, value) = match line.iter().position(|&b| b == b':') {
             Some(colon) => {
@@ -136,6 +178,9 @@ impl SseDecoder {
         };
         match field {
             b"data" => {
+                if self.data.len() + value.len() + 1 > MAX_EVENT {
+                    return Err(TooLarge::Event);
+                }
                 match std::str::from_utf8(value) {
                     Ok(text) => self.data.push_str(text),
                     Err(_) => self.data.push_str(&String::from_utf8_lossy(value)),
@@ -151,6 +196,7 @@ impl SseDecoder {
             // fields are ignored, as the spec says.
             _ => {}
         }
+        Ok(())
     }
 
     fn dispatch(&mut self, out: &mut SseBatch) {
@@ -177,7 +223,7 @@ mod tests {
         let mut out = SseBatch::default();
         let mut all = Vec::new();
         for p in parts {
-            d.feed(p, &mut out);
+            d.feed(p, &mut out).expect("within the limits");
             // Batches are cleared between reads, as the stream reader does.
             all.extend(out.iter().map(|e| (e.event.map(str::to_string), e.data.to_string())));
             out.clear();
@@ -267,6 +313,63 @@ mod tests {
         })
     }
 
+    #[test]
+    fn an_endless_line_or_event_stops_at_its_limit_keeping_the_events_before_it() {
+        let mut d = SseDecoder::new();
+        let mut out = SseBatch::default();
+        d.feed(b"data: kept\n\ndata: ", &mut out).expect("fine so far");
+        let mut result = Ok(());
+        for _ in 0..(MAX_LINE / 65_536 + 2) {
+            result = d.feed(&[b'x'; 65_536], &mut out);
+            if result.is_err() {
+                break;
+            }
+        }
+        assert_eq!(result, Err(TooLarge::Line));
+        assert_eq!(out.iter().map(|e| e.data).collect::<Vec<_>>(), ["kept"]);
+
+        let mut d = SseDecoder::new();
+        let line = format!("data: {}\n", "y".repeat(60_000));
+        let mut result = Ok(());
+        for _ in 0..(MAX_EVENT / 60_000 + 2) {
+            result = d.feed(line.as_bytes(), &mut out);
+            if result.is_err() {
+                break;
+            }
+        }
+        assert_eq!(result, Err(TooLarge::Event));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        #[test]
+        fn the_limits_hold_however_the_bytes_are_split(cut in 1usize..70_000, newline_every in prop::option::of(1usize..200_000)) {
+            // A stream of 9 MiB: one line with no break, or short `data:` lines with no blank line.
+            let mut d = SseDecoder::new();
+            let mut out = SseBatch::default();
+            let chunk: Vec<u8> = (0..cut).map(|i| match newline_every {
+                Some(n) if i % n == n - 1 => b'\n',
+                _ if i % 97 == 0 => b'd',
+                _ => b'a',
+            }).collect();
+            let mut fed = 0;
+            let mut stopped = false;
+            while fed < (MAX_LINE + MAX_EVENT) / 2 + (1 << 20) {
+                if d.feed(&chunk, &mut out).is_err() {
+                    stopped = true;
+                    break;
+                }
+                fed += chunk.len();
+                prop_assert!(d.line.len() <= MAX_LINE && d.data.len() <= MAX_EVENT);
+            }
+            // Lines of letters are unknown fields (ignored): only a long line must stop it.
+            if newline_every.is_none_or(|n| n > MAX_LINE) {
+                prop_assert!(stopped);
+            }
+        }
+    }
+
     proptest! {
         #[test]
         fn any_split_decodes_to_the_same_events(bytes in sse_stream(), cuts in proptest::collection::vec(any::<prop::sample::Index>(), 0..6)) {
@@ -287,6 +390,7 @@ mod tests {
         fn arbitrary_bytes_never_panic_and_splitting_changes_nothing(bytes in proptest::collection::vec(any::<u8>(), 0..200), cut in any::<prop::sample::Index>()) {
             let whole = decode(&bytes);
             let at = cut.index(bytes.len() + 1);
+            prop_assert!(at <= bytes.len());
             prop_assert_eq!(decode_parts(&[&bytes[..at], &bytes[at..]]), whole);
         }
     }

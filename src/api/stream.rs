@@ -1,60 +1,33 @@
-//! A streamed chat completion on the wire: opens the request, reads the body one network read at
-//! a time under the first-byte and idle timers, and decodes SSE events. What the events mean is
-//! the chat command's business.
+//! A `text/event-stream` body on the wire: a task pumps the body's frames into a bounded channel,
+//! and each read takes the next frame (and every frame already waiting) before a deadline the
+//! reader gives, decoding SSE events into a reusable batch. What the events mean is
+//! `chat_stream`'s business.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bytes::Bytes;
 use reqwest::Response;
-use reqwest::header::CONTENT_TYPE;
 use tokio::sync::mpsc;
 
-use super::client::{Client, Reply};
-use super::error::{ApiError, Timer};
-use super::sse::{SseBatch, SseDecoder};
-use super::transport::{classify_transport, within_request_timeout};
-use super::wire::{ChatCompletion, ChatRequest};
+use super::sse::{SseBatch, SseDecoder, TooLarge};
+use super::transport::classify_transport;
 
-/// What the server answered to a streamed request.
-pub enum StreamStart {
-    /// A `text/event-stream` body to read.
-    Events(EventStream),
-    /// The server ignored `stream: true` and sent one JSON completion.
-    Whole(Reply<ChatCompletion>),
-}
-
-/// Why an open stream stopped delivering before its terminator.
+/// Why an open stream stopped delivering.
 #[derive(Debug)]
 pub enum StreamFault {
     /// The connection broke (a reset, a malformed chunk): what the transport said.
     Closed { detail: String },
-    /// A timer fired: `--timeout` before the first byte, `--idle-timeout` after.
-    Stalled { timer: Timer, after: Duration },
+    /// Nothing arrived before the deadline.
+    Stalled,
+    /// A line or an event passed the decoder's limit.
+    TooLarge(TooLarge),
 }
 
-/// The event that ends a stream.
-pub fn is_done(data: &str) -> bool {
-    data.trim() == "[DONE]"
-}
-
-/// How a stream that ended cleanly ended. One rule for every reader: `data: [DONE]` ends it;
-/// a close right after a finish reason is complete too (servers that omit `[DONE]` exist), but
-/// worth a note where someone diagnoses the server; anything else is cut off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ending {
-    Done,
-    FinishedWithoutDone,
-    Cut,
-}
-
-impl Ending {
-    pub fn of(done: bool, finish_reason_seen: bool) -> Ending {
-        match (done, finish_reason_seen) {
-            (true, _) => Ending::Done,
-            (false, true) => Ending::FinishedWithoutDone,
-            (false, false) => Ending::Cut,
-        }
-    }
+/// How the body ended, when that was seen while taking in a burst.
+#[derive(Debug)]
+enum BodyEnd {
+    Clean,
+    Broken(String),
 }
 
 pub struct EventStream {
@@ -62,14 +35,10 @@ pub struct EventStream {
     frames: mpsc::Receiver<Result<Bytes, String>>,
     pump: tokio::task::JoinHandle<()>,
     decoder: SseDecoder,
-    /// Until the first byte arrives, reads are bounded by this deadline (`--timeout`).
-    first_byte_deadline: Option<Instant>,
-    request_timeout: Duration,
-    idle: Duration,
-    url: String,
-    request_id: Option<String>,
-    /// How the body ended, when that was seen while draining a burst.
-    ended: Option<Option<String>>,
+    /// How the body ended, when a burst already showed it.
+    ended: Option<BodyEnd>,
+    /// Bytes have arrived (comments included).
+    pub(super) bytes_seen: bool,
 }
 
 /// The most bytes taken in one read before the events go out.
@@ -79,96 +48,50 @@ const BURST_LIMIT: usize = 64 * 1024;
 /// back instead of letting memory grow.
 const FRAMES_AHEAD: usize = 256;
 
-impl Client {
-    /// `POST /chat/completions` with `stream: true`. The wait for the response headers and the
-    /// first body byte is bounded by `--timeout`; later gaps by `idle`.
-    pub async fn chat_stream(&self, request: &ChatRequest, idle: Duration) -> Result<StreamStart, ApiError> {
-        let url = self.url("chat/completions");
-        let body =
-            serde_json::to_vec(request).map_err(|e| ApiError::Decode { what: "request", detail: e.to_string() })?;
-        let timeout = self.request_timeout();
-        let deadline = Instant::now() + timeout;
-        let send = self.send(reqwest::Method::POST, &url, Some(body), Some(&request.model));
-        let response = within_request_timeout(timeout, timeout, &url, send).await?;
-        let is_sse = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.to_ascii_lowercase().contains("text/event-stream"));
-        if !is_sse {
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            let reply = within_request_timeout(remaining, timeout, &url, self.read_json(response, "chat completion"));
-            return Ok(StreamStart::Whole(reply.await?));
-        }
-        let request_id =
-            super::headers::ResponseHeaders::read(response.headers(), std::time::SystemTime::now()).request_id;
-        let (tx, frames) = mpsc::channel(FRAMES_AHEAD);
-        let pump = tokio::spawn(pump(response, url.clone(), tx));
-        Ok(StreamStart::Events(EventStream {
-            frames,
-            pump,
-            decoder: SseDecoder::new(),
-            first_byte_deadline: Some(deadline),
-            request_timeout: timeout,
-            idle,
-            url,
-            request_id,
-            ended: None,
-        }))
-    }
-}
-
 impl EventStream {
-    /// Waits for the next network read and appends the events it completed to `out` (it may
-    /// complete none). Returns `Ok(false)` at the end of the body.
-    pub async fn read(&mut self, out: &mut SseBatch) -> Result<bool, StreamFault> {
+    /// Starts pumping the body of `response` (its headers said `text/event-stream`).
+    pub(super) fn start(response: Response, url: String) -> EventStream {
+        let (tx, frames) = mpsc::channel(FRAMES_AHEAD);
+        let pump = tokio::spawn(pump(response, url, tx));
+        EventStream { frames, pump, decoder: SseDecoder::new(), ended: None, bytes_seen: false }
+    }
+
+    /// Waits until `deadline` for the next network read and appends the events it completed to
+    /// `out` (it may complete none). Returns `Ok(false)` at the end of the body.
+    pub(super) async fn read(&mut self, out: &mut SseBatch, deadline: Instant) -> Result<bool, StreamFault> {
         match self.ended.take() {
-            Some(None) => return Ok(false),
-            Some(Some(detail)) => return Err(StreamFault::Closed { detail }),
+            Some(BodyEnd::Clean) => return Ok(false),
+            Some(BodyEnd::Broken(detail)) => return Err(StreamFault::Closed { detail }),
             None => {}
         }
-        let (limit, timer) = match self.first_byte_deadline {
-            Some(deadline) => (deadline.saturating_duration_since(Instant::now()), Timer::Request),
-            None => (self.idle, Timer::Idle),
-        };
-        let after = if timer == Timer::Request { self.request_timeout } else { self.idle };
-        let chunk = match tokio::time::timeout(limit, self.frames.recv()).await {
-            Err(_) => return Err(StreamFault::Stalled { timer, after }),
+        let chunk = match tokio::time::timeout_at(deadline.into(), self.frames.recv()).await {
+            Err(_) => return Err(StreamFault::Stalled),
             Ok(Some(Err(detail))) => return Err(StreamFault::Closed { detail }),
             Ok(None) => return Ok(false),
             Ok(Some(Ok(chunk))) => chunk,
         };
-        self.first_byte_deadline = None;
-        self.decoder.feed(&chunk, out);
+        self.bytes_seen = true;
+        self.decoder.feed(&chunk, out).map_err(StreamFault::TooLarge)?;
         // Take in whatever else has already arrived, so a burst of events costs one write.
         let mut taken = chunk.len();
         while taken < BURST_LIMIT {
             match self.frames.try_recv() {
                 Ok(Ok(chunk)) => {
                     taken += chunk.len();
-                    self.decoder.feed(&chunk, out);
+                    self.decoder.feed(&chunk, out).map_err(StreamFault::TooLarge)?;
                 }
                 Ok(Err(detail)) => {
-                    self.ended = Some(Some(detail));
+                    self.ended = Some(BodyEnd::Broken(detail));
                     break;
                 }
                 Err(mpsc::error::TryRecvError::Disconnected) => {
-                    self.ended = Some(None);
+                    self.ended = Some(BodyEnd::Clean);
                     break;
                 }
                 Err(mpsc::error::TryRecvError::Empty) => break,
             }
         }
         Ok(true)
-    }
-
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-
-    /// The server's request id header, when it sent one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
     }
 }
 

@@ -215,21 +215,51 @@ fn stream_idle_timeout_after_content_exits_9_naming_the_flag() {
     let (code, stdout, stderr) = stream_chat(&server, &["--idle-timeout", "0.3"]);
     assert_eq!((code, stdout.as_str()), (9, "so far\n"));
     assert!(
-        stderr.contains("went silent in the middle of the answer: no data for 0.3 s (--idle-timeout expired)"),
+        stderr.contains("went silent in the middle of the answer: no content for 0.3 s (--idle-timeout expired)"),
         "{stderr}"
     );
     assert!(stderr.contains("curl needs -N"), "{stderr}");
 }
 
 #[test]
-fn stream_idle_timeout_before_content_exits_8() {
+fn stream_without_content_within_timeout_exits_8_even_after_a_chunk_without_content() {
     let server = ScriptServer::start(vec![Script::sse(vec![
         event(r#"{"choices":[{"delta":{"role":"assistant"}}]}"#),
         Step::Sleep(Duration::from_secs(3)),
     ])]);
-    let (code, stdout, stderr) = stream_chat(&server, &["--idle-timeout", "0.3"]);
+    let (code, stdout, stderr) = stream_chat(&server, &["--timeout", "0.3"]);
     assert_eq!((code, stdout.as_str()), (8, ""));
-    assert!(stderr.contains("went silent before any content"), "{stderr}");
+    assert!(stderr.contains("went silent before any content: no content for 0.3 s (it kept the connection alive without content) (--timeout expired)"), "{stderr}");
+}
+
+/// `: keep-alive` every 100 ms for 20 s.
+fn keep_alives() -> Vec<Step> {
+    (0..200).flat_map(|_| [bytes(b": keep-alive\n\n"), Step::Sleep(Duration::from_millis(100))]).collect()
+}
+
+#[test]
+fn keep_alive_comments_do_not_hold_off_the_timeout_before_content() {
+    let server = ScriptServer::start(vec![Script::sse(keep_alives())]);
+    let started = std::time::Instant::now();
+    let (code, stdout, stderr) = stream_chat(&server, &["--timeout", "1", "--idle-timeout", "1"]);
+    assert!(started.elapsed() < Duration::from_secs(10), "stopped at the timeout, not by the server");
+    assert_eq!((code, stdout.as_str()), (8, ""));
+    assert!(
+        stderr.contains("went silent before any content: no content for 1 s (it kept the connection alive without content) (--timeout expired)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn keep_alive_comments_between_pieces_do_not_hold_off_the_idle_timeout() {
+    let mut steps = vec![content("so far")];
+    steps.extend(keep_alives());
+    let server = ScriptServer::start(vec![Script::sse(steps)]);
+    let started = std::time::Instant::now();
+    let (code, stdout, stderr) = stream_chat(&server, &["--idle-timeout", "1"]);
+    assert!(started.elapsed() < Duration::from_secs(10), "stopped at the idle timeout");
+    assert_eq!((code, stdout.as_str()), (9, "so far\n"), "{stderr}");
+    assert!(stderr.contains("no content for 1 s (--idle-timeout expired)"), "{stderr}");
 }
 
 #[test]
@@ -317,4 +347,41 @@ fn stream_ending_after_its_finish_reason_without_done_is_complete() {
         let (code, stdout, stderr) = stream_chat(&server, &[]);
         assert_eq!((code, stdout.as_str(), stderr.as_str()), (0, "The end.\n", ""));
     }
+}
+
+#[test]
+fn an_endless_line_stops_the_stream_at_its_limit_keeping_what_was_printed() {
+    let mut steps = vec![content("kept"), bytes(b"data: ")];
+    steps.extend((0..80).map(|_| Step::Chunk(vec![b'x'; 64 * 1024])));
+    steps.push(Step::Sleep(Duration::from_secs(5)));
+    let server = ScriptServer::start(vec![Script::sse(steps)]);
+    let (code, stdout, stderr) = stream_chat(&server, &[]);
+    assert_eq!((code, stdout.as_str()), (9, "kept\n"), "{stderr}");
+    assert!(
+        stderr.contains("stopped reading the stream from http://")
+            && stderr.contains("in the middle of the answer: the server sent a line of more than 4 MiB without a line break"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_endless_event_stops_the_stream_at_its_limit() {
+    let line = format!("data: {}\n", "y".repeat(60_000));
+    let steps: Vec<Step> = (0..90).map(|_| bytes(line.as_bytes())).chain([Step::Sleep(Duration::from_secs(5))]).collect();
+    let server = ScriptServer::start(vec![Script::sse(steps)]);
+    let (code, stdout, stderr) = stream_chat(&server, &[]);
+    assert_eq!((code, stdout.as_str()), (8, ""), "{stderr}");
+    assert!(stderr.contains("an event of more than 4 MiB without the blank line that ends it"), "{stderr}");
+}
+
+#[test]
+fn a_stream_without_any_choice_is_not_an_answer() {
+    let server = ScriptServer::start(vec![Script::sse(vec![
+        event(r#"{"id":"x","choices":[]}"#),
+        event(r#"{"id":"x","choices":[],"usage":{"completion_tokens":0}}"#),
+        done(),
+    ])]);
+    let (code, stdout, stderr) = stream_chat(&server, &[]);
+    assert_eq!((code, stdout.as_str()), (1, ""));
+    assert!(stderr.contains("the server's stream holds no answer: none of its chunks held a choice"), "{stderr}");
 }

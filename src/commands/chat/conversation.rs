@@ -122,6 +122,11 @@ impl Conversation {
         messages
     }
 
+    /// Whether the exchange will be recorded.
+    pub fn records(&self) -> bool {
+        self.place.is_some()
+    }
+
     /// A system message was put before all the others (`--schema`'s instruction).
     pub fn system_inserted(&mut self) {
         self.prompt_at += 1;

@@ -45,6 +45,7 @@ pub fn run(ctx: &Context, args: &ChatArgs) -> Result<Exit> {
     let runtime = Context::runtime()?;
     let mut out = ctx.ui.answer_writer();
     let mut outcome = Outcome::new(Instant::now());
+    outcome.keep = conversation.records() || schema.is_some();
     let result = runtime.block_on(async {
         let work = async {
             match &schema {
@@ -177,18 +178,19 @@ fn print_whole(
     outcome.model = completion.model.clone();
     outcome.usage = completion.usage;
     outcome.finish_reason = choice.and_then(|c| c.finish_reason.clone());
-    outcome.answer = content.to_string();
-    outcome.reasoning = message.and_then(|m| m.reasoning()).unwrap_or_default().to_string();
+    outcome.keep_answer(content);
+    outcome.keep_reasoning(message.and_then(|m| m.reasoning()).unwrap_or_default());
     if args.json {
         out.write(&reply.raw)?;
     } else {
         if completion.choices.is_empty() {
             anyhow::bail!("the server answered without any choices (no answer to print)");
         }
-        if args.reasoning && !outcome.reasoning.is_empty() {
+        let reasoning = message.and_then(|m| m.reasoning()).unwrap_or_default();
+        if args.reasoning && !reasoning.is_empty() {
             let mut sink = reasoning_sink(ctx);
             // stderr is diagnostics: its failure must not stop the answer.
-            let _ = sink.write(&outcome.reasoning);
+            let _ = sink.write(reasoning);
             let _ = sink.finish();
         }
         out.write(content)?;

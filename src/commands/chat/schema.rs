@@ -59,7 +59,7 @@ pub async fn answer(
                 let answer = std::mem::take(&mut outcome.answer);
                 request.messages.push(Message { role: Role::Assistant, content: answer });
                 request.messages.push(Message { role: Role::User, content: correction(&invalid) });
-                *outcome = Outcome::new(outcome.started);
+                *outcome = Outcome { keep: true, ..Outcome::new(outcome.started) };
             }
             Err(invalid) => {
                 // Printed as received, for the reader to see what came back.

@@ -21,7 +21,12 @@ pub struct Outcome {
     pub finish_reason: Option<String>,
     /// Content (or, with --json, a chunk) reached stdout.
     pub content: bool,
-    /// The answer and the reasoning as the model wrote them.
+    /// The answer holds more than whitespace.
+    pub answered: bool,
+    /// Whether the answer and reasoning are kept whole (for the history or `--schema`); a
+    /// streamed answer nothing needs again is not held in memory.
+    pub keep: bool,
+    /// The answer and the reasoning as the model wrote them, when `keep`.
     pub answer: String,
     pub reasoning: String,
     pub request_id: Option<String>,
@@ -41,12 +46,31 @@ impl Outcome {
             usage: None,
             finish_reason: None,
             content: false,
+            answered: false,
+            keep: false,
             answer: String::new(),
             reasoning: String::new(),
             request_id: None,
             elapsed: Duration::ZERO,
             first_token: None,
             chunks: None,
+        }
+    }
+}
+
+impl Outcome {
+    /// Takes in a piece of the answer.
+    pub fn keep_answer(&mut self, text: &str) {
+        self.answered |= !text.trim().is_empty();
+        if self.keep {
+            self.answer.push_str(text);
+        }
+    }
+
+    /// Takes in a piece of the reasoning.
+    pub fn keep_reasoning(&mut self, text: &str) {
+        if self.keep {
+            self.reasoning.push_str(text);
         }
     }
 }
@@ -60,7 +84,7 @@ pub fn finish(ctx: &Context, args: &ChatArgs, request: &ChatRequest, outcome: &O
         return Exit::Ok;
     }
     let budget = request.max_tokens.map(|n| format!(" (--max-tokens {n})")).unwrap_or_default();
-    if outcome.answer.trim().is_empty() {
+    if !outcome.answered {
         ctx.ui.warn(
             &format!("the answer is empty: the token budget ran out{budget} before the model wrote anything"),
             &["raise --max-tokens (reasoning models spend part of it thinking)".into()],

@@ -1,15 +1,13 @@
-//! `chat --stream`: each network read's content goes to stdout at once (one write per read, so a
-//! burst costs one syscall), reasoning to stderr, and every fault keeps what was printed.
+//! `chat --stream`: each network read's answer text goes to stdout at once (one write per read,
+//! so a burst costs one syscall), reasoning to stderr, and every fault keeps what was printed.
+//! The stream's events come from `api::ChatStream`; this module only prints them.
 
 use anyhow::Result;
 
 use super::stats::Outcome;
 use super::{Stdout, print_whole};
-use crate::api::wire::{ChatChunk, ChatRequest};
-use crate::api::{
-    ApiError, Client, Ending, EventStream, RetryNotice, ServerMessage, SseBatch, StreamFault, StreamStart, Timer,
-    is_done,
-};
+use crate::api::wire::ChatRequest;
+use crate::api::{ApiError, ChatEvent, Client, RetryNotice, StreamStart};
 use crate::cli::ChatArgs;
 use crate::commands::{Context, announce_retry};
 use crate::output::{AnswerWriter, Spinner};
@@ -24,8 +22,8 @@ pub async fn run(
     spinner: &mut Spinner,
     outcome: &mut Outcome,
 ) -> Result<()> {
-    let mut events = match open(ctx, client, request, spinner).await {
-        Ok(StreamStart::Events(events)) => events,
+    let mut stream = match open(ctx, client, request, spinner).await {
+        Ok(StreamStart::Events(stream)) => stream,
         Ok(StreamStart::Whole(reply)) => {
             spinner.clear();
             return print_whole(ctx, args, reply, out, outcome);
@@ -35,17 +33,19 @@ pub async fn run(
             return Err(e.into());
         }
     };
-    outcome.request_id = events.request_id().map(str::to_string);
+    outcome.request_id = stream.request_id().map(str::to_string);
     outcome.chunks = Some(0);
     let mut printer = Printer::new(ctx, args, outcome);
     let result = loop {
-        if let Err(e) = printer.next_read(&mut events).await {
+        let read = stream.read(|event| printer.take(event)).await;
+        // What the read brought is printed even when the stream then failed.
+        if let Err(e) = printer.show(out, spinner) {
             break Err(e.into());
         }
-        match printer.show(out, spinner) {
-            Ok(Flow::More) => {}
-            Ok(Flow::Ended) => break Ok(()),
-            Err(e) => break Err(e),
+        match read {
+            Ok(true) => {}
+            Ok(false) => break Ok(()),
+            Err(e) => break Err(e.into()),
         }
     };
     // Whatever happened, the printed part stays and its line is ended.
@@ -77,26 +77,17 @@ async fn open(
     }
 }
 
-/// Whether the stream goes on after a read.
-enum Flow {
-    More,
-    Ended,
-}
-
-/// Reads a stream and prints it: the buffers of one read, and where what the chunks tell goes.
+/// Takes in a stream's events and prints them a read at a time: the buffers of one read, and
+/// where what the chunks tell goes.
 struct Printer<'a> {
     args: &'a ChatArgs,
     outcome: &'a mut Outcome,
     reasoning: AnswerWriter<std::io::Stderr>,
-    batch: SseBatch,
     /// The answer text (or, with --json, the chunk lines) of the current read.
     text: String,
     thoughts: String,
-    /// An error event in the current read.
-    failure: Option<ApiError>,
-    /// The read ended the stream (it was the last one).
-    last: bool,
-    done: bool,
+    /// The current chunk was counted (it carried text or reasoning).
+    counted: bool,
 }
 
 impl<'a> Printer<'a> {
@@ -105,127 +96,55 @@ impl<'a> Printer<'a> {
             args,
             outcome,
             reasoning: ctx.ui.reasoning_writer(),
-            batch: SseBatch::default(),
             text: String::new(),
             thoughts: String::new(),
-            failure: None,
-            last: false,
-            done: false,
+            counted: false,
         }
     }
 
-    /// Waits for the next network read and takes in its events. A clean end of the stream is
-    /// an empty last read; a broken or silent one is an error.
-    async fn next_read(&mut self, events: &mut EventStream) -> Result<(), ApiError> {
-        self.batch.clear();
-        self.text.clear();
-        self.thoughts.clear();
-        let fault = match events.read(&mut self.batch).await {
-            Ok(more) => {
-                self.last = !more;
-                None
-            }
-            Err(fault) => Some(fault),
-        };
-        // The one end-of-stream rule: [DONE], or a finish reason followed by the close.
-        if (self.last || matches!(fault, Some(StreamFault::Closed { .. })))
-            && Ending::of(self.done, self.outcome.finish_reason.is_some()) != Ending::Cut
-        {
-            self.last = true;
-            return Ok(());
-        }
-        if self.last {
-            return Err(self.cut(events.url(), None));
-        }
-        match fault {
-            None => {
-                self.absorb_batch();
-                Ok(())
-            }
-            Some(StreamFault::Closed { detail }) => Err(self.cut(events.url(), Some(detail))),
-            Some(StreamFault::Stalled { timer: Timer::Request, after }) => {
-                Err(ApiError::Timeout { timer: Timer::Request, after, url: events.url().to_string() })
-            }
-            Some(StreamFault::Stalled { timer: Timer::Idle, after }) => Err(ApiError::StreamStalled {
-                url: events.url().to_string(),
-                after,
-                content_received: self.outcome.content,
-            }),
-        }
-    }
-
-    fn cut(&self, url: &str, detail: Option<String>) -> ApiError {
-        ApiError::StreamCut { url: url.to_string(), content_received: self.outcome.content, detail }
-    }
-
-    /// Takes in the events of one read, up to `[DONE]` or an error event.
-    fn absorb_batch(&mut self) {
-        let batch = std::mem::take(&mut self.batch);
-        for event in batch.iter() {
-            if is_done(event.data) {
-                self.done = true;
-                break;
-            }
-            if self.args.json {
-                self.text.push_str(event.data);
-                self.text.push('\n');
-            }
-            if let Err(e) = self.absorb(event.data) {
-                self.failure = Some(e);
-                break;
-            }
-        }
-        self.batch = batch;
-    }
-
-    /// Takes in one event's data: content is appended to `text` (unless --json, which prints the
-    /// chunks themselves), reasoning to `thoughts`.
-    fn absorb(&mut self, data: &str) -> Result<(), ApiError> {
-        let chunk: ChatChunk = serde_json::from_str(data).map_err(|e| ApiError::Decode {
-            what: "stream chunk",
-            detail: format!("{e}; the chunk starts with {:?}", data.chars().take(80).collect::<String>()),
-        })?;
-        if let Some(error) = chunk.error.filter(|e| !e.is_null()) {
-            let server = ServerMessage::from_event(&serde_json::json!({ "error": error })).unwrap_or_default();
-            let content_received = self.outcome.content || !self.text.is_empty();
-            return Err(ApiError::StreamError { server, content_received });
-        }
+    /// One event of the stream: text and reasoning wait in this read's buffers (the outcome keeps
+    /// them too when something needs the whole answer); the rest fills in the outcome.
+    fn take(&mut self, event: ChatEvent<'_>) {
         let outcome = &mut *self.outcome;
-        if let Some(model) = chunk.model
-            && outcome.model.as_deref() != Some(&*model)
-        {
-            outcome.model = Some(model.0.into_owned());
-        }
-        if chunk.usage.is_some() {
-            outcome.usage = chunk.usage;
-        }
-        let Some(choice) = chunk.choice else {
-            return Ok(()); // a usage-only chunk
-        };
-        if let Some(reason) = choice.finish_reason {
-            outcome.finish_reason = Some(reason.0.into_owned());
-        }
-        let Some(delta) = choice.delta else { return Ok(()) };
-        let reasoning = delta.reasoning();
-        let content = delta.content.as_deref().filter(|c| !c.is_empty());
-        if let Some(r) = reasoning {
-            self.thoughts.push_str(r);
-            outcome.reasoning.push_str(r);
-        }
-        if let Some(c) = content {
-            if !self.args.json {
-                self.text.push_str(c);
+        match event {
+            ChatEvent::Chunk(data) => {
+                self.counted = false;
+                if self.args.json {
+                    self.text.push_str(data);
+                    self.text.push('\n');
+                }
             }
-            outcome.answer.push_str(c);
+            ChatEvent::Model(model) => {
+                if outcome.model.as_deref() != Some(model) {
+                    outcome.model = Some(model.to_string());
+                }
+            }
+            ChatEvent::Usage(usage) => outcome.usage = Some(usage),
+            ChatEvent::Finish(reason) => outcome.finish_reason = Some(reason.to_string()),
+            ChatEvent::Reasoning(r) => {
+                self.thoughts.push_str(r);
+                outcome.keep_reasoning(r);
+                self.count();
+            }
+            ChatEvent::Text(t) => {
+                if !self.args.json {
+                    self.text.push_str(t);
+                }
+                self.outcome.keep_answer(t);
+                self.count();
+            }
         }
-        if reasoning.is_some() || content.is_some() {
-            *outcome.chunks.get_or_insert(0) += 1;
+    }
+
+    fn count(&mut self) {
+        if !self.counted {
+            *self.outcome.chunks.get_or_insert(0) += 1;
+            self.counted = true;
         }
-        Ok(())
     }
 
     /// Prints what the read brought: reasoning (or a "thinking…" spinner), then the answer.
-    fn show(&mut self, out: &mut Stdout, spinner: &mut Spinner) -> Result<Flow> {
+    fn show(&mut self, out: &mut Stdout, spinner: &mut Spinner) -> std::io::Result<()> {
         if !self.thoughts.is_empty() {
             if self.args.reasoning {
                 spinner.clear();
@@ -233,6 +152,7 @@ impl<'a> Printer<'a> {
             } else {
                 spinner.set_message("thinking…");
             }
+            self.thoughts.clear();
         }
         if !self.text.is_empty() {
             spinner.clear();
@@ -241,11 +161,9 @@ impl<'a> Printer<'a> {
             self.outcome.first_token.get_or_insert_with(|| started.elapsed());
             out.write(&self.text)?;
             self.outcome.content = true;
+            self.text.clear();
         }
-        if let Some(e) = self.failure.take() {
-            return Err(e.into());
-        }
-        Ok(if self.done || self.last { Flow::Ended } else { Flow::More })
+        Ok(())
     }
 
     fn finish_reasoning(&mut self) {

@@ -2,7 +2,9 @@
 //! auth, model, a completion, streaming, and with `--embeddings` an embedding), prints each result as it finishes, and explains every
 //! failure with its troubleshooting case. Each request is sent once: no retries, no fallbacks.
 
-mod checks;
+mod config;
+mod network;
+mod probes;
 
 use std::time::Instant;
 
@@ -57,6 +59,18 @@ impl<'a> Run<'a> {
         let (check, ()) = timed(async { (work.await, ()) }).await;
         self.add(check)
     }
+}
+
+/// A failed check explained by its case's hints.
+fn failed(id: &'static str, name: &'static str, summary: String, case: Case, facts: &Facts) -> Check {
+    let mut c = Check::new(id, name, Status::Fail, summary);
+    c.hints = explain::hints(case, facts);
+    c.case = Some(case);
+    c
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 /// Runs a check that also yields a value, recording how long it took in the check.
@@ -131,7 +145,7 @@ fn settings_hints(config: &ConfigError) -> Vec<String> {
 async fn checks(ctx: &Context, args: &DoctorArgs, run: &mut Run<'_>) {
     let s = &ctx.settings;
     let key_ok = key_checks(s, run);
-    run.add(checks::base_url(s));
+    run.add(config::base_url(s));
     let result = async {
         connection_checks(s, run).await?;
         if !key_ok {
@@ -146,9 +160,9 @@ async fn checks(ctx: &Context, args: &DoctorArgs, run: &mut Run<'_>) {
 
 /// The key is set and well-formed: whether it can be used.
 fn key_checks(s: &Settings, run: &mut Run<'_>) -> bool {
-    let set = run.add(checks::key_set(s.key.as_ref()));
+    let set = run.add(config::key_set(s.key.as_ref()));
     match &s.key {
-        Some(key) if set => run.add(checks::key_format(key, s)),
+        Some(key) if set => run.add(config::key_format(key, s)),
         _ => {
             run.add(Check::skipped("key-format", "key well-formed", "no key"));
             false
@@ -158,12 +172,12 @@ fn key_checks(s: &Settings, run: &mut Run<'_>) -> bool {
 
 /// DNS, TCP and TLS to the first hop (the proxy when one applies).
 async fn connection_checks(s: &Settings, run: &mut Run<'_>) -> Result<(), &'static str> {
-    let hop = checks::Hop::of(s).ok_or("the base URL has no host")?;
-    let (dns, addrs) = timed(checks::dns(&hop, &checks::system_resolver, s.connect_timeout)).await;
+    let hop = network::Hop::of(s).ok_or("the base URL has no host")?;
+    let (dns, addrs) = timed(network::dns(&hop, &network::system_resolver, s.connect_timeout)).await;
     if !run.add(dns) {
         return Err("DNS failed");
     }
-    if !run.timed(checks::tcp(&hop, &addrs, s.connect_timeout)).await {
+    if !run.timed(network::tcp(&hop, &addrs, s.connect_timeout)).await {
         return Err("TCP connect failed");
     }
     if s.base_url.scheme() != "https" {
@@ -172,7 +186,7 @@ async fn connection_checks(s: &Settings, run: &mut Run<'_>) -> Result<(), &'stat
     }
     let extra = s.ca_bundle.as_ref().map(|b| b.ders.clone()).unwrap_or_default();
     let probe = crate::api::tls_probe(&s.base_url, &s.proxies, extra, s.connect_timeout, s.timeout);
-    let (mut tls, ()) = timed(async { (checks::tls(s, probe.await), ()) }).await;
+    let (mut tls, ()) = timed(async { (network::tls(s, probe.await), ()) }).await;
     if let Some(bundle) = &s.ca_bundle {
         tls.details.push(format!("extra CAs from {} ({} certificates)", bundle.path.display(), bundle.ders.len()));
     }
@@ -196,13 +210,13 @@ async fn api_checks(ctx: &Context, args: &DoctorArgs, run: &mut Run<'_>) -> Resu
         (false, true) => Some("--explain sends no billable requests"),
         (false, false) => None,
     };
-    let (auth, catalog) = timed(checks::auth(&client, s, no_chat.is_none())).await;
+    let (auth, catalog) = timed(probes::auth(&client, s, no_chat.is_none())).await;
     let accepted = run.add(auth);
-    let completion_verifies_key = matches!(catalog, checks::Catalog::Missing);
+    let completion_verifies_key = matches!(catalog, probes::Catalog::Missing);
     let model_available = match catalog {
-        checks::Catalog::Listed(ids) if accepted => run.add(checks::model(s, &ids)),
-        checks::Catalog::Missing => {
-            run.add(Check::skipped(MODEL.0, MODEL.1, checks::NO_CATALOG));
+        probes::Catalog::Listed(ids) if accepted => run.add(probes::model(s, &ids)),
+        probes::Catalog::Missing => {
+            run.add(Check::skipped(MODEL.0, MODEL.1, probes::NO_CATALOG));
             true
         }
         _ => return Err("auth failed"),
@@ -215,14 +229,14 @@ async fn api_checks(ctx: &Context, args: &DoctorArgs, run: &mut Run<'_>) -> Resu
         }
         None => {
             run.timed(async {
-                let mut c = checks::completion(&client, s).await;
+                let mut c = probes::completion(&client, s).await;
                 if completion_verifies_key && c.passed() {
                     c.summary.push_str(" (the key was accepted)");
                 }
                 c
             })
             .await;
-            run.timed(checks::streaming(&client, s)).await;
+            run.timed(probes::streaming(&client, s)).await;
         }
     }
     // Asked for by name, the embedding runs with --no-chat too (it has its own model); only the
@@ -230,7 +244,7 @@ async fn api_checks(ctx: &Context, args: &DoctorArgs, run: &mut Run<'_>) -> Resu
     if args.embeddings {
         match args.explain {
             Some(_) => run.add(Check::skipped(EMBEDDINGS.0, EMBEDDINGS.1, "--explain sends no billable requests")),
-            None => run.timed(checks::embeddings(&client, s)).await,
+            None => run.timed(probes::embeddings(&client, s)).await,
         };
     }
     Ok(())
