@@ -27,6 +27,11 @@ impl Invalid {
     }
 }
 
+/// The answer did not match the schema after every retry: exit 1, saying where it fails.
+#[derive(Debug, thiserror::Error)]
+#[error("the answer does not match the schema: {}", .0.summary())]
+pub struct Mismatch(pub Invalid);
+
 impl AnswerSchema {
     /// Reads a schema given inline (JSON text starting with `{`) or as a file path, and compiles
     /// it. The error says what is wrong, for a usage error.

@@ -16,7 +16,7 @@ const ARGUMENT_LIMIT: usize = 64 * 1024;
 
 /// The program for `request` to the API at `base` (the SDKs take the base URL; curl and the
 /// `.http` request the endpoint's).
-pub fn program(language: Language, base: &Url, request: &ChatRequest) -> String {
+pub fn program(language: Language, base: &Url, request: &ChatRequest<'_>) -> String {
     // Serialised from the request itself, as the client serialises it: the same fields in the
     // same order.
     let compact = serde_json::to_string(request).unwrap_or_default();
@@ -162,10 +162,10 @@ mod tests {
     use super::*;
     use crate::api::wire::{Message, Role};
 
-    fn request(prompt: &str, stream: bool) -> ChatRequest {
+    fn request(prompt: &str, stream: bool) -> ChatRequest<'_> {
         ChatRequest {
             model: "Omniva/Kimi-K2.6".into(),
-            messages: vec![Message { role: Role::User, content: prompt.into() }],
+            messages: vec![Message::new(Role::User, prompt)],
             temperature: Some(0.2),
             max_tokens: None,
             stream,

@@ -124,7 +124,6 @@ impl Facts {
                 facts.retry_at = h.retry_at();
                 facts.rate_limit = h.headers.rate_limit_text.clone();
                 facts.proxy = h.proxy.clone();
-                facts.suggestions = h.suggestions.clone();
                 facts.retries = Some(h.retries).filter(|&n| n > 0);
                 if let Some(model) = &h.model {
                     facts.model = Some(model.clone());

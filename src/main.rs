@@ -24,7 +24,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use cli::{Cli, Command};
-use commands::{Context, Interrupted};
+use commands::Context;
 use output::Ui;
 use report::{Exit, ReportContext};
 use settings::{Display, Redactor, Settings};
@@ -66,7 +66,7 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(exit) => exit.into(),
-        Err(e) if e.downcast_ref::<Interrupted>().is_some() => {
+        Err(report::Error::Interrupted) => {
             interrupt::die_of_sigint();
             Exit::Interrupted.into()
         }
@@ -109,7 +109,7 @@ fn usage_or_help(e: &clap::Error) -> ExitCode {
 }
 
 /// The exit of a command run without (usable) settings.
-fn finish(result: anyhow::Result<Exit>, ui: &Ui) -> ExitCode {
+fn finish(result: crate::report::Result<Exit>, ui: &Ui) -> ExitCode {
     match result {
         Ok(exit) => exit.into(),
         Err(e) => report::report(&e, ui, &ReportContext::default()).into(),

@@ -3,9 +3,11 @@
 
 use std::process::ExitCode;
 
+use crate::answer_schema::Mismatch;
 use crate::api::{ApiError, Case};
 use crate::explain::{self, Facts};
 use crate::history::HistoryError;
+use crate::jobs::results::ResultsError;
 use crate::output::Ui;
 use crate::settings::ConfigError;
 
@@ -30,6 +32,95 @@ impl From<Exit> for ExitCode {
     fn from(e: Exit) -> ExitCode {
         ExitCode::from(e as u8)
     }
+}
+
+/// Everything that can end a command, as one type: each kind maps to its exit code in
+/// [`Error::exit`], one exhaustive match the compiler checks.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Usage(#[from] UsageError),
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Api(Box<ApiFailure>),
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    #[error(transparent)]
+    Results(#[from] ResultsError),
+    #[error(transparent)]
+    Schema(#[from] Mismatch),
+    /// Ctrl-C: main re-raises SIGINT once the output is tidied.
+    #[error("interrupted")]
+    Interrupted,
+    /// A local read or write that failed (a closed stdout is success).
+    #[error(transparent)]
+    Io(IoFailure),
+    /// Anything else, in words.
+    #[error("{0}")]
+    Other(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<std::io::Error> for Error {
+    fn from(source: std::io::Error) -> Error {
+        Error::Io(IoFailure { what: None, source })
+    }
+}
+
+/// A read or write that failed: what was being done, when that says more than the error itself.
+#[derive(Debug)]
+pub struct IoFailure {
+    what: Option<String>,
+    source: std::io::Error,
+}
+
+impl std::fmt::Display for IoFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.what {
+            Some(what) => f.write_str(what),
+            None => write!(f, "{}", self.source),
+        }
+    }
+}
+
+impl std::error::Error for IoFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.what.as_ref().map(|_| &self.source as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl From<ApiError> for Error {
+    fn from(error: ApiError) -> Error {
+        Error::Api(Box::new(ApiFailure { error, suggestions: Vec::new() }))
+    }
+}
+
+impl Error {
+    /// An I/O failure, saying what was being done.
+    pub fn io(what: impl Into<String>, source: std::io::Error) -> Error {
+        Error::Io(IoFailure { what: Some(what.into()), source })
+    }
+
+    /// The API's error, when this is one.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(f) => Some(&f.error),
+            _ => None,
+        }
+    }
+}
+
+/// An API error and what the command found out about it: for an unknown model, the closest IDs
+/// of the catalog.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct ApiFailure {
+    pub error: ApiError,
+    pub suggestions: Vec<String>,
 }
 
 /// A usage mistake that clap cannot see (a blank prompt, `-` with other words): exit 2.
@@ -58,29 +149,29 @@ pub struct ReportContext {
 
 /// Prints `error` to stderr and returns its exit code. A closed stdout is not an error: the reader
 /// (e.g. `| head`) got what it wanted, so it exits 0 quietly, as ripgrep does.
-pub fn report(error: &anyhow::Error, ui: &Ui, context: &ReportContext) -> Exit {
+pub fn report(error: &Error, ui: &Ui, context: &ReportContext) -> Exit {
     if is_broken_pipe(error) {
         return Exit::Ok;
     }
     let (exit, case, facts) = classify(error, context);
-    let mut details: Vec<String> = error.chain().skip(1).map(|cause| format!("caused by: {cause}")).collect();
-    if let Some(input) = error.downcast_ref::<InputError>() {
-        details.extend(input.problems.iter().cloned());
-    }
-    if let Some(api) = error.downcast_ref::<ApiError>()
-        && let Some(h) = api.http()
-        && let Some(id) = h.request_id()
-    {
-        details.push(format!("request id: {id}"));
+    let mut details = Vec::new();
+    let mut cause = std::error::Error::source(error);
+    while let Some(e) = cause {
+        details.push(format!("caused by: {e}"));
+        cause = e.source();
     }
     let mut hints = Vec::new();
-    if let Some(history) = error.downcast_ref::<HistoryError>() {
-        hints.extend(explain::history_hints(history));
-    }
-    if let Some(usage) = error.downcast_ref::<UsageError>()
-        && let Some(hint) = &usage.hint
-    {
-        hints.push(hint.clone());
+    match error {
+        Error::Input(input) => details.extend(input.problems.iter().cloned()),
+        Error::Api(failure) => {
+            if let Some(id) = failure.error.http().and_then(|h| h.request_id()) {
+                details.push(format!("request id: {id}"));
+            }
+        }
+        Error::History(history) => hints.extend(explain::history_hints(history)),
+        Error::Usage(usage) => hints.extend(usage.hint.clone()),
+        Error::Results(results) => hints.extend(results.hint.clone()),
+        _ => {}
     }
     hints.extend(explain::hints(case, &facts));
     if matches!(case, Case::Network | Case::TlsTrust | Case::Proxy) {
@@ -90,35 +181,46 @@ pub fn report(error: &anyhow::Error, ui: &Ui, context: &ReportContext) -> Exit {
     exit
 }
 
-fn is_broken_pipe(error: &anyhow::Error) -> bool {
-    error
-        .chain()
-        .filter_map(|e| e.downcast_ref::<std::io::Error>())
-        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+fn is_broken_pipe(error: &Error) -> bool {
+    matches!(error, Error::Io(failure) if failure.source.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 /// The exit code, case and facts of an error.
-fn classify(error: &anyhow::Error, context: &ReportContext) -> (Exit, Case, Facts) {
-    let mut facts = Facts { model: context.model.clone(), ..Facts::default() };
-    if error.downcast_ref::<UsageError>().is_some() || error.downcast_ref::<InputError>().is_some() {
-        return (Exit::Usage, Case::Other, facts);
+fn classify(error: &Error, context: &ReportContext) -> (Exit, Case, Facts) {
+    let facts = Facts { model: context.model.clone(), ..Facts::default() };
+    let plain = |exit| (exit, Case::Other, facts.clone());
+    match error {
+        Error::Usage(_) | Error::Input(_) => plain(Exit::Usage),
+        Error::Config(config) => {
+            let case = match config {
+                ConfigError::KeyMissing => Case::KeyMissing,
+                ConfigError::KeyMalformed(_) => Case::KeyMalformed,
+                _ => Case::Other,
+            };
+            let key_problem = match config {
+                ConfigError::KeyMalformed(problem) => Some(problem.clone()),
+                _ => None,
+            };
+            (Exit::Config, case, Facts { key_problem, ..facts })
+        }
+        Error::Results(e) if e.refused => plain(Exit::Usage),
+        Error::History(_) | Error::Results(_) | Error::Schema(_) | Error::Io(_) | Error::Other(_) => {
+            plain(Exit::Failure)
+        }
+        Error::Interrupted => plain(Exit::Interrupted),
+        Error::Api(failure) => api_exit(failure, context),
     }
-    if let Some(config) = error.downcast_ref::<ConfigError>() {
-        let case = match config {
-            ConfigError::KeyMissing => Case::KeyMissing,
-            ConfigError::KeyMalformed(problem) => {
-                facts.key_problem = Some(problem.clone());
-                Case::KeyMalformed
-            }
-            _ => Case::Other,
-        };
-        return (Exit::Config, case, facts);
-    }
-    let Some(api) = error.downcast_ref::<ApiError>() else {
-        return (Exit::Failure, Case::Other, facts);
-    };
+}
+
+/// The exit code, case and facts of an API error.
+fn api_exit(failure: &ApiFailure, context: &ReportContext) -> (Exit, Case, Facts) {
+    let api = &failure.error;
     let case = api.case();
-    let facts = Facts { embeddings: context.embeddings, ..Facts::of_api_error(api, context.model.clone()) };
+    let facts = Facts {
+        embeddings: context.embeddings,
+        suggestions: failure.suggestions.clone(),
+        ..Facts::of_api_error(api, context.model.clone())
+    };
     let exit = match case {
         Case::KeyMissing | Case::KeyMalformed | Case::EndpointNotFound => Exit::Config,
         Case::Unauthorized | Case::Forbidden => Exit::Auth,

@@ -203,7 +203,6 @@ mod tests {
             received: std::time::SystemTime::UNIX_EPOCH,
             proxy: None,
             retries: 0,
-            suggestions: Vec::new(),
         }
     }
 

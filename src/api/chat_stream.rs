@@ -224,7 +224,7 @@ impl super::client::Client {
     /// are due within `--timeout`; each next piece within `idle` of the one before.
     pub async fn chat_stream(
         &self,
-        request: &super::wire::ChatRequest,
+        request: &super::wire::ChatRequest<'_>,
         idle: Duration,
     ) -> Result<StreamStart, ApiError> {
         use super::transport::within_request_timeout;

@@ -135,7 +135,7 @@ impl Client {
     }
 
     /// `POST /chat/completions`, not streamed.
-    pub async fn chat(&self, request: &ChatRequest) -> Result<Reply<ChatCompletion>, ApiError> {
+    pub async fn chat(&self, request: &ChatRequest<'_>) -> Result<Reply<ChatCompletion>, ApiError> {
         let body =
             serde_json::to_vec(request).map_err(|e| ApiError::Decode { what: "request", detail: e.to_string() })?;
         self.json_call(Method::POST, "chat/completions", Some(body), Some(&request.model), "chat completion").await
@@ -298,7 +298,6 @@ impl Client {
             received,
             proxy,
             retries: 0,
-            suggestions: Vec::new(),
         }))
     }
 

@@ -29,8 +29,6 @@ pub struct HttpFailure {
     pub proxy: Option<ProxySpec>,
     /// How many times the request was retried before this answer.
     pub retries: u32,
-    /// For an unknown model: the closest catalog IDs, filled in by the command.
-    pub suggestions: Vec<String>,
 }
 
 impl HttpFailure {

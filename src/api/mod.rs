@@ -20,5 +20,5 @@ pub use client::{Client, ClientConfig, Reply, TraceEvent, Tracer, decode_error, 
 pub use error::{ApiError, NetKind, Timer, TlsKind};
 pub use headers::RateLimits;
 pub use retry::{RetryNotice, RetryPolicy};
-pub use server_message::ServerMessage;
+pub use server_message::{ServerMessage, missing_answer};
 pub use tls_probe::{CertInfo, TlsProbe, probe as tls_probe};

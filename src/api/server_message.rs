@@ -60,6 +60,27 @@ impl ServerMessage {
     }
 }
 
+/// What a successful (2xx) reply lacks to be an answer: `None` when its `field` (`choices`,
+/// `data`) is a non-empty list; otherwise why not, quoting an error the server put in its place.
+pub fn missing_answer(body: &str, field: &str) -> Option<String> {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(body) else {
+        return Some("it is not JSON".into());
+    };
+    let Some(object) = value.as_object() else {
+        return Some("it is not a JSON object".into());
+    };
+    if let Some(server) = ServerMessage::from_event(&value) {
+        let message = server.message.unwrap_or_else(|| "no message".into());
+        return Some(format!("it holds an error instead: {message}"));
+    }
+    match object.get(field) {
+        Some(serde_json::Value::Array(items)) if !items.is_empty() => None,
+        Some(serde_json::Value::Array(_)) => Some(format!("its {field} list is empty")),
+        Some(_) => Some(format!("its {field} is not a list")),
+        None => Some(format!("it has no {field}")),
+    }
+}
+
 fn from_json(value: &serde_json::Value) -> Option<ServerMessage> {
     use crate::api::wire::{ErrorEnvelope, ErrorField};
     let json = |message: Option<String>| ServerMessage {
@@ -166,6 +187,19 @@ mod tests {
         let long = "x".repeat(1000);
         let m = ServerMessage::parse(long.as_bytes(), None).message.expect("message");
         assert_eq!(m.chars().count(), QUOTE_LIMIT + 1);
+    }
+
+    #[test]
+    fn replies_without_an_answer_say_what_they_lack() {
+        assert_eq!(missing_answer(r#"{"choices":[{}]}"#, "choices"), None);
+        assert_eq!(missing_answer("{}", "choices").as_deref(), Some("it has no choices"));
+        assert_eq!(missing_answer("[]", "choices").as_deref(), Some("it is not a JSON object"));
+        assert_eq!(missing_answer(r#"{"choices":[]}"#, "choices").as_deref(), Some("its choices list is empty"));
+        assert_eq!(
+            missing_answer(r#"{"error":{"message":"quota exceeded"}}"#, "choices").as_deref(),
+            Some("it holds an error instead: quota exceeded")
+        );
+        assert_eq!(missing_answer(r#"{"data":null}"#, "data").as_deref(), Some("its data is not a list"));
     }
 
     mod fuzz {

@@ -5,11 +5,12 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-/// `POST /chat/completions` body. Only the fields the service reads.
+/// `POST /chat/completions` body. Only the fields the service reads. The messages may borrow
+/// their text (a prompt of megabytes, a conversation's earlier turns) from whoever holds it.
 #[derive(Debug, Clone, Serialize)]
-pub struct ChatRequest {
+pub struct ChatRequest<'a> {
     pub model: String,
-    pub messages: Vec<Message>,
+    pub messages: Vec<Message<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -29,9 +30,15 @@ pub struct StreamOptions {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Message {
+pub struct Message<'a> {
     pub role: Role,
-    pub content: String,
+    pub content: Cow<'a, str>,
+}
+
+impl<'a> Message<'a> {
+    pub fn new(role: Role, content: impl Into<Cow<'a, str>>) -> Message<'a> {
+        Message { role, content: content.into() }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
@@ -365,7 +372,7 @@ mod tests {
     fn request_leaves_out_unset_options() {
         let r = ChatRequest {
             model: "m".into(),
-            messages: vec![Message { role: Role::User, content: "hi".into() }],
+            messages: vec![Message::new(Role::User, "hi")],
             temperature: None,
             max_tokens: None,
             stream: false,

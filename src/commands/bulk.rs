@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use anyhow::Result;
+use crate::report::Result;
 
 use super::Context;
 use crate::api::{ApiError, Case};

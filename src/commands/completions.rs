@@ -3,7 +3,7 @@
 //! `tokenfactory models` (only when a key is set, bounded to about 2 seconds); nothing else calls
 //! it, so other completions stay instant.
 
-use anyhow::Result;
+use crate::report::Result;
 use clap_complete::Shell;
 
 use crate::output::Ui;

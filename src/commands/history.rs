@@ -1,7 +1,7 @@
 //! `tokenfactory history`: the recent conversations, one as Markdown (`show`), full-text `search`,
 //! `rm`, `clear` and `path`. Reading never creates the history file.
 
-use anyhow::Result;
+use crate::report::Result;
 
 use super::Context;
 use crate::cli::{HistoryAction, HistoryArgs};
@@ -42,7 +42,7 @@ pub fn run(ctx: &Context, args: &HistoryArgs) -> Result<Exit> {
 fn list(ctx: &Context, store: &Store, limit: usize, json: bool) -> Result<Exit> {
     let conversations = store.list(limit)?;
     if json {
-        ctx.ui.data(&format!("{}\n", serde_json::to_string_pretty(&conversations)?))?;
+        ctx.ui.data(&format!("{}\n", pretty(&conversations)))?;
     } else if conversations.is_empty() {
         ctx.ui.say(Tone::Info, "no conversations yet");
     } else {
@@ -63,7 +63,7 @@ fn show(ctx: &Context, store: &Store, id: Option<&str>, json: bool) -> Result<Ex
     };
     if json {
         let doc = serde_json::json!({ "conversation": summary, "exchanges": exchanges });
-        ctx.ui.data(&format!("{}\n", serde_json::to_string_pretty(&doc)?))?;
+        ctx.ui.data(&format!("{}\n", pretty(&doc)))?;
     } else {
         ctx.ui.data(&render::markdown(&summary, &exchanges, &ctx.ui))?;
     }
@@ -82,7 +82,7 @@ fn search(ctx: &Context, store: &Store, text: &str, limit: usize, json: bool) ->
                 })
             })
             .collect();
-        ctx.ui.data(&format!("{}\n", serde_json::to_string_pretty(&hits)?))?;
+        ctx.ui.data(&format!("{}\n", pretty(&hits)))?;
     } else if hits.is_empty() {
         ctx.ui.say(Tone::Info, &format!("nothing in the history matches {text:?}"));
     } else {
@@ -122,6 +122,11 @@ fn clear(ctx: &Context, store: &mut Store, yes: bool) -> Result<Exit> {
     let removed = store.clear()?;
     ctx.ui.say(Tone::Info, &format!("deleted {removed} conversation{}", if removed == 1 { "" } else { "s" }));
     Ok(Exit::Ok)
+}
+
+/// Our own records as indented JSON (they always serialise).
+fn pretty(value: &impl serde::Serialize) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
 }
 
 /// The conversation a unique prefix names; a usage error (exit 2) otherwise.

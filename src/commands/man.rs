@@ -2,7 +2,7 @@
 //! like git's: tokenfactory(1) lists the commands, tokenfactory-chat(1) and the others hold each
 //! command's options, examples, environment and exit codes.
 
-use anyhow::Result;
+use crate::report::Result;
 
 use crate::output::Ui;
 use crate::report::{Exit, UsageError};

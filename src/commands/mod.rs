@@ -14,9 +14,9 @@ pub mod spool;
 
 use std::time::Duration;
 
-use crate::api::{ApiError, Case, Client, ClientConfig, RetryNotice, RetryPolicy};
+use crate::api::{Case, Client, ClientConfig, RetryNotice, RetryPolicy};
 use crate::output::{Spinner, Tone, Ui, verbose};
-use crate::report::ReportContext;
+use crate::report::{ApiFailure, Error, ReportContext};
 use crate::settings::Settings;
 
 /// What every command needs: the settings, resolved once, and the terminal.
@@ -25,18 +25,13 @@ pub struct Context {
     pub ui: Ui,
 }
 
-/// The user pressed Ctrl-C; main re-raises SIGINT after the output is tidied.
-#[derive(Debug, thiserror::Error)]
-#[error("interrupted")]
-pub struct Interrupted;
-
 impl Context {
     pub fn new(settings: Settings) -> Context {
         Context { ui: Ui::new(settings.display, settings.redactor()), settings }
     }
 
     /// The shared HTTP client; fails before any request when the key is missing or malformed.
-    pub fn client(&self) -> anyhow::Result<Client> {
+    pub fn client(&self) -> crate::report::Result<Client> {
         let s = &self.settings;
         let key = s.require_key()?.clone();
         Ok(Client::new(ClientConfig {
@@ -51,15 +46,17 @@ impl Context {
     }
 
     /// The runtime a command's requests run on: one thread is all one conversation needs.
-    pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-        Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
+    pub fn runtime() -> crate::report::Result<tokio::runtime::Runtime> {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+        runtime.map_err(|e| Error::io("cannot start the runtime", e))
     }
 
     /// The runtime of many requests at once (`batch run`, `embed --lines`): two worker threads,
     /// so reading one answer never waits for writing another (measured: 8 % faster at 64 in
     /// flight on two cores).
-    pub fn jobs_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-        Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?)
+    pub fn jobs_runtime() -> crate::report::Result<tokio::runtime::Runtime> {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
+        runtime.map_err(|e| Error::io("cannot start the runtime", e))
     }
 
     pub fn retry_policy(&self) -> RetryPolicy {
@@ -71,22 +68,21 @@ impl Context {
         self.ui.spinner(!self.settings.verbose, message)
     }
 
-    /// Adds the closest catalog IDs to an unknown-model error: one best-effort fetch of the
+    /// An unknown-model error with the closest catalog IDs: one best-effort fetch of the
     /// catalog, bounded by a short timeout; any failure just leaves the error as it was.
-    pub async fn suggest_models(&self, client: &Client, error: anyhow::Error) -> anyhow::Error {
+    pub async fn suggest_models(&self, client: &Client, error: Error) -> Error {
         const CATALOG_WAIT: Duration = Duration::from_secs(5);
-        let mut error = match error.downcast::<ApiError>() {
-            Ok(api) if api.case() == Case::UnknownModel => api,
-            Ok(api) => return api.into(),
-            Err(other) => return other,
+        let Error::Api(failure) = error else { return error };
+        let error = failure.error;
+        let Some(wanted) = error.http().filter(|_| error.case() == Case::UnknownModel).map(|h| h.model.clone()) else {
+            return error.into();
         };
-        if let (ApiError::Status(failure), Ok(Ok(reply))) =
-            (&mut error, tokio::time::timeout(CATALOG_WAIT, client.models()).await)
-        {
-            let wanted = failure.model.clone().unwrap_or_else(|| self.settings.model.clone());
-            failure.suggestions = crate::suggest::closest(&wanted, reply.value.data.iter().map(|m| m.id.as_str()), 3);
-        }
-        error.into()
+        let wanted = wanted.unwrap_or_else(|| self.settings.model.clone());
+        let suggestions = match tokio::time::timeout(CATALOG_WAIT, client.models()).await {
+            Ok(Ok(reply)) => crate::suggest::closest(&wanted, reply.value.data.iter().map(|m| m.id.as_str()), 3),
+            _ => Vec::new(),
+        };
+        Error::Api(Box::new(ApiFailure { error, suggestions }))
     }
 
     /// What the error reporter should know; `embeddings`: the command was `embed`.

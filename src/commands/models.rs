@@ -3,7 +3,7 @@
 
 use std::cmp::Ordering;
 
-use anyhow::Result;
+use crate::report::Result;
 
 use super::Context;
 use crate::api::wire::Model;

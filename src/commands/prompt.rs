@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::Context;
 use crate::output::Tone;
-use crate::report::UsageError;
+use crate::report::{Error, UsageError};
 
 /// How long piped stdin may stay silent, while arguments were given, before we say we wait for it.
 pub const STDIN_HINT_AFTER: Duration = Duration::from_secs(3);
@@ -53,7 +53,7 @@ pub struct NotUtf8 {
 }
 
 /// The text from `words` and stdin, with the note on stderr when piped stdin stays silent.
-pub fn gather(ctx: &Context, words: &[String], no_stdin: bool, wording: &Wording) -> anyhow::Result<String> {
+pub fn gather(ctx: &Context, words: &[String], no_stdin: bool, wording: &Wording) -> crate::report::Result<String> {
     let mode = stdin_use(words, no_stdin, ctx.settings.display.terminals.stdin, wording)?;
     let stdin = match mode {
         StdinUse::Ignore => None,
@@ -148,7 +148,7 @@ pub fn assemble(
 /// Reads all of stdin. When `hint` is given and nothing at all has arrived after
 /// `STDIN_HINT_AFTER`, calls it once (the user may have forgotten stdin is still open) and keeps
 /// reading.
-pub fn read_stdin(hint: Option<&dyn Fn()>) -> anyhow::Result<String> {
+pub fn read_stdin(hint: Option<&dyn Fn()>) -> crate::report::Result<String> {
     let (first_tx, first_rx) = mpsc::channel::<()>();
     let reader = std::thread::spawn(move || -> std::io::Result<Vec<u8>> {
         let mut stdin = std::io::stdin().lock();
@@ -175,9 +175,9 @@ pub fn read_stdin(hint: Option<&dyn Fn()>) -> anyhow::Result<String> {
     }
     let bytes = reader
         .join()
-        .map_err(|_| anyhow::anyhow!("reading stdin failed"))?
-        .map_err(|e| anyhow::Error::new(e).context("cannot read stdin"))?;
-    String::from_utf8(bytes).map_err(|e| NotUtf8 { offset: e.utf8_error().valid_up_to() }.into())
+        .map_err(|_| Error::Other("reading stdin failed".into()))?
+        .map_err(|e| Error::io("cannot read stdin", e))?;
+    String::from_utf8(bytes).map_err(|e| Error::Other(NotUtf8 { offset: e.utf8_error().valid_up_to() }.to_string()))
 }
 
 #[cfg(test)]

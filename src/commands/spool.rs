@@ -13,7 +13,7 @@ pub struct Source {
 }
 
 impl Source {
-    pub fn open(path: &Path) -> anyhow::Result<Source> {
+    pub fn open(path: &Path) -> crate::report::Result<Source> {
         if path != Path::new("-") {
             File::open(path).map_err(|e| crate::report::UsageError {
                 message: format!("cannot read {}: {e}", path.display()),

@@ -15,6 +15,22 @@ use crate::settings::Redactor;
 pub struct ResultsError {
     pub path: PathBuf,
     problem: String,
+    /// The file is refused for what it is (another input's results, not a results file): a
+    /// usage error, exit 2. Otherwise it could not be read or written (exit 1).
+    pub refused: bool,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+impl ResultsError {
+    fn new(path: &Path, problem: impl Into<String>) -> ResultsError {
+        ResultsError { path: path.to_path_buf(), problem: problem.into(), refused: false, hint: None }
+    }
+
+    #[allow(dead_code)] // the results-file checks use it next
+    fn refused(path: &Path, problem: impl Into<String>, hint: impl Into<String>) -> ResultsError {
+        ResultsError { refused: true, hint: Some(hint.into()), ..ResultsError::new(path, problem) }
+    }
 }
 
 /// What an earlier run left.
@@ -46,7 +62,7 @@ struct LineId {
 /// Opens `path` to append results, reading the IDs it holds from `field` (a line without it is
 /// not a result of this kind).
 pub fn open(path: &Path, field: IdField) -> Result<(File, Resumed), ResultsError> {
-    let err = |problem: String| ResultsError { path: path.to_path_buf(), problem };
+    let err = |problem: String| ResultsError::new(path, problem);
     let mut file = OpenOptions::new()
         .read(true)
         .append(true)
@@ -101,7 +117,7 @@ pub fn open(path: &Path, field: IdField) -> Result<(File, Resumed), ResultsError
 /// (a half-written last line too, for `open` to cut), to a file beside it that then replaces it:
 /// a crash on the way leaves the original whole.
 pub fn take_out_failures(path: &Path) -> Result<usize, ResultsError> {
-    let err = |problem: String| ResultsError { path: path.to_path_buf(), problem };
+    let err = |problem: String| ResultsError::new(path, problem);
     let mut reader = match File::open(path) {
         Ok(file) => BufReader::new(file),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
@@ -139,10 +155,9 @@ pub fn take_out_failures(path: &Path) -> Result<usize, ResultsError> {
 /// one); false at the end.
 fn next_line(reader: &mut impl BufRead, line: &mut Vec<u8>, path: &Path) -> Result<bool, ResultsError> {
     line.clear();
-    let read = reader.read_until(b'\n', line).map_err(|e| ResultsError {
-        path: path.to_path_buf(),
-        problem: format!("cannot read the results file: {e}"),
-    })?;
+    let read = reader
+        .read_until(b'\n', line)
+        .map_err(|e| ResultsError::new(path, format!("cannot read the results file: {e}")))?;
     Ok(read > 0)
 }
 

@@ -74,6 +74,15 @@ impl Ui {
         if to.terminal { Cow::Owned(Sanitizer::clean(&redacted)) } else { redacted }
     }
 
+    /// `shown` for text this caller owns: moved through unchanged when nothing is hidden.
+    pub fn shown_owned(&self, text: String, to: Channel) -> String {
+        let changed = match self.shown(&text, to) {
+            Cow::Owned(changed) => Some(changed),
+            Cow::Borrowed(_) => None,
+        };
+        changed.unwrap_or(text)
+    }
+
     /// Writes data to stdout, the key redacted, and flushes it. A closed stdout comes back as a
     /// broken pipe, which the reporter treats as success.
     pub fn data(&self, text: &str) -> io::Result<()> {

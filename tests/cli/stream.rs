@@ -359,7 +359,9 @@ fn an_endless_line_stops_the_stream_at_its_limit_keeping_what_was_printed() {
     assert_eq!((code, stdout.as_str()), (9, "kept\n"), "{stderr}");
     assert!(
         stderr.contains("stopped reading the stream from http://")
-            && stderr.contains("in the middle of the answer: the server sent a line of more than 4 MiB without a line break"),
+            && stderr.contains(
+                "in the middle of the answer: the server sent a line of more than 4 MiB without a line break"
+            ),
         "{stderr}"
     );
 }
@@ -367,7 +369,8 @@ fn an_endless_line_stops_the_stream_at_its_limit_keeping_what_was_printed() {
 #[test]
 fn an_endless_event_stops_the_stream_at_its_limit() {
     let line = format!("data: {}\n", "y".repeat(60_000));
-    let steps: Vec<Step> = (0..90).map(|_| bytes(line.as_bytes())).chain([Step::Sleep(Duration::from_secs(5))]).collect();
+    let steps: Vec<Step> =
+        (0..90).map(|_| bytes(line.as_bytes())).chain([Step::Sleep(Duration::from_secs(5))]).collect();
     let server = ScriptServer::start(vec![Script::sse(steps)]);
     let (code, stdout, stderr) = stream_chat(&server, &[]);
     assert_eq!((code, stdout.as_str()), (8, ""), "{stderr}");

@@ -219,9 +219,9 @@ fn shorthand(object: Map<String, Value>, number: usize, defaults: &Defaults) -> 
 fn chat_body(defaults: &Defaults, prompt: String) -> Value {
     let mut messages = Vec::with_capacity(2);
     if let Some(content) = defaults.system.clone() {
-        messages.push(Message { role: Role::System, content });
+        messages.push(Message::new(Role::System, content));
     }
-    messages.push(Message { role: Role::User, content: prompt });
+    messages.push(Message::new(Role::User, prompt));
     let request = ChatRequest {
         model: defaults.model.clone(),
         messages,

@@ -8,17 +8,17 @@ mod input;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Result;
+use crate::report::Result;
 use serde_json::{Value, json};
 
-use super::{Context, Interrupted};
+use super::Context;
 use crate::api::wire::UsageOnly;
 use crate::api::{ApiError, Client, Reply, RetryPolicy};
 use crate::cli::{BatchAction, BatchArgs, BatchRunArgs};
 use crate::jobs::results::IdField;
 use crate::jobs::{Attempt, Engine, Finished, Report, Work, send_again};
 use crate::output::Tone;
-use crate::report::{Exit, InputError};
+use crate::report::{Error, Exit, InputError};
 
 use input::{Defaults, Endpoint, Request};
 
@@ -42,7 +42,7 @@ fn run_file(ctx: &Context, args: &BatchRunArgs) -> Result<Exit> {
     };
     let name = input.display().to_string();
     let checked = input::check(source.path(), &defaults)
-        .map_err(|e| anyhow::Error::new(e).context(format!("cannot read {name}")))?
+        .map_err(|e| Error::io(format!("cannot read {name}"), e))?
         .map_err(|problems| InputError { message: format!("{name} has lines batch run cannot send"), problems })?;
     if args.check {
         ctx.ui.say(Tone::Info, &format!("{name}: {} requests, all valid; nothing sent (--check)", checked.count));
@@ -91,7 +91,7 @@ fn run_file(ctx: &Context, args: &BatchRunArgs) -> Result<Exit> {
     }
     summarize(ctx, &report, args.output.is_some());
     if report.interrupted {
-        return Err(Interrupted.into());
+        return Err(Error::Interrupted);
     }
     Ok(if report.failures.is_empty() { Exit::Ok } else { Exit::Failure })
 }

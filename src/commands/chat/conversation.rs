@@ -2,18 +2,19 @@
 //! prompt, and the record of each exchange, written after the answer. A failure to record never
 //! costs the answer: it is one warning line.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
-use anyhow::Result;
+use crate::report::Result;
 
 use super::stats::Outcome;
-use crate::api::wire::{ChatRequest, Message, Role};
+use crate::api::wire::{Message, Role};
 use crate::api::{ApiError, Case};
 use crate::cli::ChatArgs;
 use crate::commands::Context;
 use crate::history::{self, Exchange, Status, Store};
 use crate::output::Channel;
-use crate::report::UsageError;
+use crate::report::{Error, UsageError};
 use crate::settings::HistoryPlace;
 
 enum Opening {
@@ -24,7 +25,7 @@ enum Opening {
 /// How the exchange ended, for the record.
 pub enum Ended<'a> {
     Answered,
-    Failed(&'a anyhow::Error),
+    Failed(&'a Error),
     Interrupted,
 }
 
@@ -35,13 +36,10 @@ pub struct Conversation {
     /// the request is under way, so recording costs only its insert once the answer is printed.
     store: Option<Opening>,
     id: String,
-    /// The earlier turns, as messages.
-    earlier: Vec<Message>,
-    /// The conversation's latest system prompt; after `messages`, the one sent (the user's own,
-    /// without what `--schema` adds).
+    /// The earlier turns that produced an answer: (prompt, answer).
+    earlier: Vec<(String, String)>,
+    /// The system prompt sent and recorded: `-s`, else the conversation's latest.
     system: Option<String>,
-    /// Where the prompt is among the messages sent.
-    prompt_at: usize,
 }
 
 impl Conversation {
@@ -65,9 +63,12 @@ impl Conversation {
             (Some(path), true) => Conversation::resume(path, args.conversation.as_deref())?,
             (place, _) => {
                 let store = place.clone().map(|path| Opening::Pending(std::thread::spawn(move || Store::open(&path))));
-                Conversation { place, store, id: history::new_id(), earlier: Vec::new(), system: None, prompt_at: 0 }
+                Conversation { place, store, id: history::new_id(), earlier: Vec::new(), system: None }
             }
         };
+        if let Some(system) = &ctx.settings.sampling.system {
+            conversation.system = Some(system.clone());
+        }
         if !records {
             conversation.place = None;
         }
@@ -91,34 +92,25 @@ impl Conversation {
         let (summary, exchanges) =
             store.conversation(&id)?.ok_or_else(|| nothing(format!("conversation {id} is gone")))?;
         // Turns that produced no answer (failures) are not part of what the model saw.
-        let earlier = exchanges
-            .into_iter()
-            .filter(|e| !e.answer.is_empty())
-            .flat_map(|e| {
-                [Message { role: Role::User, content: e.prompt }, Message { role: Role::Assistant, content: e.answer }]
-            })
-            .collect();
-        Ok(Conversation {
-            place: Some(path),
-            store: Some(Opening::Open(store)),
-            id,
-            earlier,
-            system: summary.system,
-            prompt_at: 0,
-        })
+        let earlier = exchanges.into_iter().filter(|e| !e.answer.is_empty()).map(|e| (e.prompt, e.answer)).collect();
+        Ok(Conversation { place: Some(path), store: Some(Opening::Open(store)), id, earlier, system: summary.system })
     }
 
-    /// The messages to send: the system prompt (`-s`, else the conversation's), the earlier turns,
-    /// then the prompt.
-    pub fn messages(&mut self, system: Option<&str>, prompt: String) -> Vec<Message> {
-        if let Some(system) = system {
-            self.system = Some(system.to_string());
+    /// The messages for `prompt`: the system prompt (with `instruction`, what `--schema` asks,
+    /// after it), the earlier turns, then the prompt. They borrow the text from here.
+    pub fn messages<'a>(&'a self, prompt: &'a str, instruction: Option<String>) -> Vec<Message<'a>> {
+        let mut messages = Vec::with_capacity(self.earlier.len() * 2 + 2);
+        let system = match (&self.system, instruction) {
+            (Some(system), Some(instruction)) => Some(Cow::Owned(format!("{system}\n\n{instruction}"))),
+            (Some(system), None) => Some(Cow::Borrowed(system.as_str())),
+            (None, instruction) => instruction.map(Cow::Owned),
+        };
+        messages.extend(system.map(|content| Message::new(Role::System, content)));
+        for (prompt, answer) in &self.earlier {
+            messages.push(Message::new(Role::User, prompt.as_str()));
+            messages.push(Message::new(Role::Assistant, answer.as_str()));
         }
-        let mut messages = Vec::with_capacity(self.earlier.len() + 2);
-        messages.extend(self.system.clone().map(|content| Message { role: Role::System, content }));
-        messages.append(&mut self.earlier);
-        messages.push(Message { role: Role::User, content: prompt });
-        self.prompt_at = messages.len() - 1;
+        messages.push(Message::new(Role::User, prompt));
         messages
     }
 
@@ -127,15 +119,9 @@ impl Conversation {
         self.place.is_some()
     }
 
-    /// A system message was put before all the others (`--schema`'s instruction).
-    pub fn system_inserted(&mut self) {
-        self.prompt_at += 1;
-    }
-
-    /// Records the exchange, or says in one line why it could not be.
-    pub fn record(self, ctx: &Context, request: &ChatRequest, outcome: &Outcome, ended: Ended) {
+    /// Records the exchange of `prompt`, or says in one line why it could not be.
+    pub fn record(self, ctx: &Context, prompt: &str, outcome: Outcome, ended: Ended) {
         let Some(path) = &self.place else { return };
-        let prompt = request.messages.get(self.prompt_at).map_or("", |m| m.content.as_str());
         let exchange = exchange(ctx, (self.system.as_deref(), prompt), outcome, ended);
         let result = match self.store {
             Some(Opening::Open(store)) => Ok(store),
@@ -151,15 +137,17 @@ impl Conversation {
 
 /// What the history keeps of an exchange: never the key (every text passes the redactor), never a
 /// header.
-fn exchange(ctx: &Context, (system, prompt): (Option<&str>, &str), outcome: &Outcome, ended: Ended) -> Exchange {
+fn exchange(ctx: &Context, (system, prompt): (Option<&str>, &str), mut outcome: Outcome, ended: Ended) -> Exchange {
     let keep = |text: &str| ctx.ui.shown(text, Channel::PLAIN).into_owned();
+    // The answer and reasoning move into the record (a long answer is held once, not copied).
+    let keep_owned = |text: String| ctx.ui.shown_owned(text, Channel::PLAIN);
     let mut request_id = outcome.request_id.clone();
     let (status, failure, error) = match ended {
         Ended::Interrupted => (Status::Interrupted, None, None),
         Ended::Failed(e) => {
-            let api = e.downcast_ref::<ApiError>();
+            let api = e.api();
             let case = api.map_or(Case::Other, ApiError::case);
-            let mismatch = e.downcast_ref::<super::schema::Mismatch>().is_some();
+            let mismatch = matches!(e, Error::Schema(_));
             let failure = if mismatch { "schema" } else { case.name() };
             if let Some(id) = api.and_then(ApiError::http).and_then(|h| h.request_id().map(str::to_string)) {
                 request_id = Some(id);
@@ -183,8 +171,8 @@ fn exchange(ctx: &Context, (system, prompt): (Option<&str>, &str), outcome: &Out
         model_answered: answered.then(|| outcome.model.clone().unwrap_or_else(|| outcome.model_asked.clone())),
         system: system.map(keep),
         prompt: keep(prompt),
-        answer: keep(&outcome.answer),
-        reasoning: (!outcome.reasoning.is_empty()).then(|| keep(&outcome.reasoning)),
+        answer: keep_owned(std::mem::take(&mut outcome.answer)),
+        reasoning: (!outcome.reasoning.is_empty()).then(|| keep_owned(std::mem::take(&mut outcome.reasoning))),
         finish_reason: outcome.finish_reason.clone(),
         prompt_tokens: tokens(usage.prompt_tokens),
         completion_tokens: tokens(usage.completion_tokens),

@@ -8,15 +8,15 @@ mod stream;
 
 use std::time::Instant;
 
-use anyhow::Result;
+use crate::report::Result;
 
-use super::{Context, Interrupted};
+use super::Context;
 use crate::answer_schema::AnswerSchema;
-use crate::api::wire::{ChatCompletion, ChatRequest, Message, Role, StreamOptions};
+use crate::api::wire::{ChatCompletion, ChatRequest, StreamOptions};
 use crate::api::{ApiError, Client, Reply};
 use crate::cli::ChatArgs;
 use crate::output::{AnswerWriter, Tone};
-use crate::report::{Exit, UsageError};
+use crate::report::{Error, Exit, UsageError};
 
 use conversation::{Conversation, Ended};
 use stats::Outcome;
@@ -34,8 +34,8 @@ pub fn run(ctx: &Context, args: &ChatArgs) -> Result<Exit> {
         None => None,
     };
     let prompt = super::prompt::gather(ctx, &args.prompt, args.no_stdin, &super::prompt::CHAT)?;
-    let mut conversation = Conversation::start(ctx, args, args.print.is_none())?;
-    let mut request = build_request(ctx, args, &mut conversation, prompt, schema.as_ref());
+    let conversation = Conversation::start(ctx, args, args.print.is_none())?;
+    let mut request = build_request(ctx, args, &conversation, &prompt, schema.as_ref());
     if let Some(language) = args.print {
         // Nothing is sent, so no key is needed: the program reads it from the environment.
         ctx.ui.data(&crate::codegen::program(language, &ctx.settings.base_url, &request))?;
@@ -68,36 +68,25 @@ pub fn run(ctx: &Context, args: &ChatArgs) -> Result<Exit> {
         Some(Ok(_)) => Ended::Answered,
         Some(Err(e)) => Ended::Failed(e),
     };
-    conversation.record(ctx, &request, &outcome, ended);
-    result.unwrap_or_else(|| Err(Interrupted.into()))
+    drop(request);
+    conversation.record(ctx, &prompt, outcome, ended);
+    result.unwrap_or(Err(Error::Interrupted))
 }
 
-/// The request exactly as it is sent (and as `--print` writes it): the conversation's messages,
-/// the schema's instruction after the system prompt, and the options.
-fn build_request(
+/// The request exactly as it is sent (and as `--print` writes it): the conversation's messages
+/// (with the schema's instruction after the system prompt), the prompt, and the options.
+fn build_request<'a>(
     ctx: &Context,
     args: &ChatArgs,
-    conversation: &mut Conversation,
-    prompt: String,
+    conversation: &'a Conversation,
+    prompt: &'a str,
     schema: Option<&AnswerSchema>,
-) -> ChatRequest {
+) -> ChatRequest<'a> {
     let sampling = &ctx.settings.sampling;
-    let mut messages = conversation.messages(sampling.system.as_deref(), prompt);
-    if let Some(schema) = schema {
-        match messages.first_mut().filter(|m| m.role == Role::System) {
-            Some(system) => {
-                system.content.push_str("\n\n");
-                system.content.push_str(&schema.instruction());
-            }
-            None => {
-                messages.insert(0, Message { role: Role::System, content: schema.instruction() });
-                conversation.system_inserted();
-            }
-        }
-    }
+    let instruction = schema.map(AnswerSchema::instruction);
     ChatRequest {
         model: ctx.settings.model.clone(),
-        messages,
+        messages: conversation.messages(prompt, instruction),
         temperature: sampling.temperature,
         max_tokens: sampling.max_tokens,
         stream: args.stream,
@@ -113,7 +102,7 @@ async fn converse(
     ctx: &Context,
     args: &ChatArgs,
     client: &Client,
-    request: &mut ChatRequest,
+    request: &mut ChatRequest<'_>,
     out: &mut Stdout,
     outcome: &mut Outcome,
 ) -> Result<Exit> {
@@ -158,8 +147,8 @@ async fn converse(
 }
 
 /// Whether the next model may answer where this one failed.
-fn falls_back(error: &anyhow::Error) -> bool {
-    error.downcast_ref::<ApiError>().is_some_and(ApiError::model_unavailable)
+fn falls_back(error: &Error) -> bool {
+    error.api().is_some_and(ApiError::model_unavailable)
 }
 
 /// Prints a whole (non-streamed) completion: reasoning to stderr when asked, the answer to stdout.
@@ -184,7 +173,8 @@ fn print_whole(
         out.write(&reply.raw)?;
     } else {
         if completion.choices.is_empty() {
-            anyhow::bail!("the server answered without any choices (no answer to print)");
+            let detail = crate::api::missing_answer(&reply.raw, "choices").unwrap_or_default();
+            return Err(ApiError::NoAnswer { what: "chat completion", detail }.into());
         }
         let reasoning = message.and_then(|m| m.reasoning()).unwrap_or_default();
         if args.reasoning && !reasoning.is_empty() {

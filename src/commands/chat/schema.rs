@@ -4,28 +4,23 @@
 //! invalid one may be replaced. A server that rejects `response_format` gets the request once more
 //! without it.
 
-use anyhow::Result;
+use crate::report::Result;
 
 use super::stats::Outcome;
 use super::{Stdout, converse};
-use crate::answer_schema::{AnswerSchema, Invalid};
+use crate::answer_schema::{AnswerSchema, Invalid, Mismatch};
 use crate::api::ApiError;
 use crate::api::wire::{ChatRequest, Message, Role};
 use crate::cli::ChatArgs;
 use crate::commands::Context;
 use crate::output::Tone;
-use crate::report::Exit;
-
-/// The answer did not match the schema after every retry: exit 1, saying where it fails.
-#[derive(Debug, thiserror::Error)]
-#[error("the answer does not match the schema: {}", .0.summary())]
-pub struct Mismatch(pub Invalid);
+use crate::report::{Error, Exit};
 
 pub async fn answer(
     ctx: &Context,
     args: &ChatArgs,
     client: &crate::api::Client,
-    request: &mut ChatRequest,
+    request: &mut ChatRequest<'_>,
     out: &mut Stdout,
     outcome: &mut Outcome,
     schema: &AnswerSchema,
@@ -57,8 +52,8 @@ pub async fn answer(
                     &format!("the answer does not match the schema ({}); asking again", invalid.summary()),
                 );
                 let answer = std::mem::take(&mut outcome.answer);
-                request.messages.push(Message { role: Role::Assistant, content: answer });
-                request.messages.push(Message { role: Role::User, content: correction(&invalid) });
+                request.messages.push(Message::new(Role::Assistant, answer));
+                request.messages.push(Message::new(Role::User, correction(&invalid)));
                 *outcome = Outcome { keep: true, ..Outcome::new(outcome.started) };
             }
             Err(invalid) => {
@@ -80,8 +75,8 @@ fn correction(invalid: &Invalid) -> String {
 }
 
 /// A 400 or 422 that names `response_format`: the server does not take the field.
-fn rejects_response_format(error: &anyhow::Error) -> bool {
-    let Some(ApiError::Status(h)) = error.downcast_ref::<ApiError>() else { return false };
+fn rejects_response_format(error: &Error) -> bool {
+    let Some(ApiError::Status(h)) = error.api() else { return false };
     let names = |s: Option<&str>| s.is_some_and(|s| s.to_ascii_lowercase().contains("response_format"));
     matches!(h.status, 400 | 422) && (names(h.server.param.as_deref()) || names(h.server.message.as_deref()))
 }

@@ -76,7 +76,7 @@ impl Outcome {
 }
 
 /// Prints the stats and budget warnings; returns the exit code of a completed answer.
-pub fn finish(ctx: &Context, args: &ChatArgs, request: &ChatRequest, outcome: &Outcome) -> Exit {
+pub fn finish(ctx: &Context, args: &ChatArgs, request: &ChatRequest<'_>, outcome: &Outcome) -> Exit {
     if args.stats {
         ctx.ui.dim(&stats_line(request, outcome));
     }
@@ -98,7 +98,7 @@ pub fn finish(ctx: &Context, args: &ChatArgs, request: &ChatRequest, outcome: &O
     Exit::Ok
 }
 
-fn stats_line(request: &ChatRequest, o: &Outcome) -> String {
+fn stats_line(request: &ChatRequest<'_>, o: &Outcome) -> String {
     let model = o.model.as_deref().unwrap_or(&request.model);
     let total = o.elapsed.as_secs_f64();
     let mut parts = vec![format!("model: {model}")];

@@ -2,7 +2,7 @@
 //! so a burst costs one syscall), reasoning to stderr, and every fault keeps what was printed.
 //! The stream's events come from `api::ChatStream`; this module only prints them.
 
-use anyhow::Result;
+use crate::report::Result;
 
 use super::stats::Outcome;
 use super::{Stdout, print_whole};
@@ -17,7 +17,7 @@ pub async fn run(
     ctx: &Context,
     args: &ChatArgs,
     client: &Client,
-    request: &mut ChatRequest,
+    request: &mut ChatRequest<'_>,
     out: &mut Stdout,
     spinner: &mut Spinner,
     outcome: &mut Outcome,
@@ -60,7 +60,7 @@ pub async fn run(
 async fn open(
     ctx: &Context,
     client: &Client,
-    request: &mut ChatRequest,
+    request: &mut ChatRequest<'_>,
     spinner: &Spinner,
 ) -> Result<StreamStart, ApiError> {
     let policy = ctx.retry_policy();

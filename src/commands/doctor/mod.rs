@@ -8,7 +8,7 @@ mod probes;
 
 use std::time::Instant;
 
-use anyhow::Result;
+use crate::report::Result;
 
 use super::Context;
 use crate::api::Case;

@@ -90,10 +90,10 @@ pub fn model(settings: &Settings, ids: &[String]) -> Check {
 }
 
 /// The smallest request that proves inference works.
-fn probe_request(settings: &Settings, stream: bool) -> ChatRequest {
+fn probe_request(settings: &Settings, stream: bool) -> ChatRequest<'static> {
     ChatRequest {
         model: settings.model.clone(),
-        messages: vec![Message { role: Role::User, content: "Reply with the single word OK.".into() }],
+        messages: vec![Message::new(Role::User, "Reply with the single word OK.")],
         temperature: None,
         max_tokens: Some(PROBE_MAX_TOKENS),
         stream,

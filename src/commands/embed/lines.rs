@@ -13,18 +13,18 @@ use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
+use crate::report::Result;
 use serde_json::{Value, json};
 
 use super::super::spool::Source;
-use super::super::{Context, Interrupted, bulk};
+use super::super::{Context, bulk};
 use crate::api::wire::EmbeddingInput;
 use crate::api::{ApiError, Case, Client, Reply, RetryPolicy};
 use crate::cli::EmbedArgs;
 use crate::jobs::results::IdField;
 use crate::jobs::{Attempt, Engine, Finished, Report, Sending, Work, send_again};
 use crate::output::Tone;
-use crate::report::{Exit, InputError, UsageError};
+use crate::report::{Error, Exit, InputError, UsageError};
 
 /// One input: its place among the inputs (from 0; empty lines are not inputs) and its text.
 #[derive(Debug, Clone)]
@@ -62,7 +62,7 @@ pub fn run(ctx: &Context, args: &EmbedArgs, path: &Path) -> Result<Exit> {
     let source = Source::open(path)?;
     let name = if path == Path::new("-") { "stdin".to_string() } else { path.display().to_string() };
     let count = count_inputs(source.path())
-        .map_err(|e| anyhow::Error::new(e).context(format!("cannot read {name}")))?
+        .map_err(|e| Error::io(format!("cannot read {name}"), e))?
         .map_err(|problems| InputError { message: format!("{name} has lines embed cannot read"), problems })?;
     if count == 0 {
         return Err(UsageError { message: format!("{name} holds no input: every line is empty"), hint: None }.into());
@@ -113,11 +113,12 @@ pub fn run(ctx: &Context, args: &EmbedArgs, path: &Path) -> Result<Exit> {
         super::stats(ctx, &model, Some(report.progress.tokens_in), vectors, dimensions, started.elapsed());
     }
     if report.interrupted {
-        return Err(Interrupted.into());
+        return Err(Error::Interrupted);
     }
     if report.progress.done < total {
         // The file changed or could not be read to its end after it was counted.
-        anyhow::bail!("only {} of the {total} inputs of {name} could be read a second time", report.progress.done);
+        let done = report.progress.done;
+        return Err(Error::Other(format!("only {done} of the {total} inputs of {name} could be read a second time")));
     }
     Ok(if report.failures.is_empty() { Exit::Ok } else { Exit::Failure })
 }

@@ -8,7 +8,7 @@ mod vectors;
 
 use std::time::Instant;
 
-use anyhow::Result;
+use crate::report::Result;
 
 use super::Context;
 use crate::api::wire::{EmbeddingInput, EmbeddingRequest};
