@@ -24,6 +24,7 @@ impl Case {
             Case::ContextTooLong => "context",
             Case::EndpointNotFound => "404",
             Case::RateLimited => "429",
+            Case::QuotaSpent => "quota",
             Case::Unavailable => "503",
             Case::ServerError => "5xx",
             Case::TlsTrust => "tls",
@@ -50,7 +51,8 @@ impl Case {
             "413" | "422" | "bad-request" => Case::BadRequest,
             "context-length" | "too-long" | "context-window" => Case::ContextTooLong,
             "endpoint" | "not-found" => Case::EndpointNotFound,
-            "rate-limit" | "rate-limited" | "quota" => Case::RateLimited,
+            "rate-limit" | "rate-limited" => Case::RateLimited,
+            "billing" | "balance" | "insufficient-quota" => Case::QuotaSpent,
             "unavailable" | "overloaded" | "fallback" => Case::Unavailable,
             "500" | "502" | "504" | "server" => Case::ServerError,
             "ssl" | "certificate" | "cert" | "ca" => Case::TlsTrust,
@@ -74,6 +76,7 @@ impl Case {
             Case::ContextTooLong => "400 request longer than the model's context",
             Case::EndpointNotFound => "404 endpoint not found",
             Case::RateLimited => "429 Too Many Requests",
+            Case::QuotaSpent => "429 quota or balance spent",
             Case::Unavailable => "503 Service Unavailable",
             Case::ServerError => "5xx server error",
             Case::TlsTrust => "SSL/TLS trust chain",
@@ -205,6 +208,16 @@ pub fn hints(case: Case, facts: &Facts) -> Vec<String> {
             ]
         }
         Case::RateLimited => rate_limit_hints(facts),
+        Case::QuotaSpent => {
+            let mut lines = vec!["the workspace's quota or balance is spent: retrying now will not help".into()];
+            lines.extend(server_wait(facts));
+            lines.push(
+                "check its usage and billing on the Token Factory dashboard, or ask for a higher quota; then run \
+                 the command again (batch run and embed --lines resume where they stopped)"
+                    .into(),
+            );
+            lines
+        }
         Case::Unavailable => vec![
             format!("{model} is overloaded or down right now; this is temporary"),
             "retry later, or name models to fall back to: --fallback-model ID (repeatable) or OMNIVA_FALLBACK_MODELS=a,b".into(),
@@ -273,14 +286,7 @@ fn unknown_model_hints(facts: &Facts) -> Vec<String> {
 
 fn rate_limit_hints(facts: &Facts) -> Vec<String> {
     let mut lines = vec!["the workspace's quota or rate limit (requests or tokens per minute) was reached".into()];
-    if let Some(wait) = facts.retry_after {
-        let until = facts
-            .retry_at
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map(|t| format!(" (until {})", utc_date(t.as_secs())))
-            .unwrap_or_default();
-        lines.push(format!("the server asks to wait {}{until}", crate::time_text::span(wait)));
-    }
+    lines.extend(server_wait(facts));
     if !facts.rate_limit.is_empty() {
         let pairs: Vec<String> = facts.rate_limit.iter().map(|(k, v)| format!("{k}: {v}")).collect();
         lines.push(format!("rate-limit headers: {}", pairs.join(", ")));
@@ -290,6 +296,17 @@ fn rate_limit_hints(facts: &Facts) -> Vec<String> {
     }
     lines.push("wait and retry, lower the request rate, or ask for a higher quota".into());
     lines
+}
+
+/// `the server asks to wait 20 s (until 2026-11-25 18:04 UTC)`, when it said.
+fn server_wait(facts: &Facts) -> Option<String> {
+    let wait = facts.retry_after?;
+    let until = facts
+        .retry_at
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|t| format!(" (until {})", utc_date(t.as_secs())))
+        .unwrap_or_default();
+    Some(format!("the server asks to wait {}{until}", crate::time_text::span(wait)))
 }
 
 fn network_hints(facts: &Facts) -> Vec<String> {

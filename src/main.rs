@@ -11,6 +11,7 @@ mod commands;
 mod defaults;
 mod explain;
 mod history;
+mod id;
 mod interrupt;
 mod jobs;
 mod language;

@@ -58,6 +58,9 @@ pub enum Error {
     /// A local read or write that failed (a closed stdout is success).
     #[error(transparent)]
     Io(IoFailure),
+    /// A run of many requests the rate limit or quota stopped (exit 6).
+    #[error("{message}")]
+    RateLimited { message: String, hint: String },
     /// Anything else, in words.
     #[error("{0}")]
     Other(String),
@@ -171,6 +174,7 @@ pub fn report(error: &Error, ui: &Ui, context: &ReportContext) -> Exit {
         Error::History(history) => hints.extend(explain::history_hints(history)),
         Error::Usage(usage) => hints.extend(usage.hint.clone()),
         Error::Results(results) => hints.extend(results.hint.clone()),
+        Error::RateLimited { hint, .. } => hints.push(hint.clone()),
         _ => {}
     }
     hints.extend(explain::hints(case, &facts));
@@ -208,6 +212,7 @@ fn classify(error: &Error, context: &ReportContext) -> (Exit, Case, Facts) {
             plain(Exit::Failure)
         }
         Error::Interrupted => plain(Exit::Interrupted),
+        Error::RateLimited { .. } => plain(Exit::RateLimited),
         Error::Api(failure) => api_exit(failure, context),
     }
 }
@@ -225,7 +230,7 @@ fn api_exit(failure: &ApiFailure, context: &ReportContext) -> (Exit, Case, Facts
         Case::KeyMissing | Case::KeyMalformed | Case::EndpointNotFound => Exit::Config,
         Case::Unauthorized | Case::Forbidden => Exit::Auth,
         Case::UnknownModel | Case::BadRequest | Case::ContextTooLong => Exit::BadRequest,
-        Case::RateLimited => Exit::RateLimited,
+        Case::RateLimited | Case::QuotaSpent => Exit::RateLimited,
         Case::Unavailable | Case::ServerError => Exit::Server,
         Case::TlsTrust | Case::Network | Case::Proxy => Exit::Network,
         // A stream that broke before any content is a network failure; after content, a cut.

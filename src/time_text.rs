@@ -1,4 +1,5 @@
-//! How times and durations are written for people: `2026-11-25 18:04 UTC`, `12 s`, `0.5 s`.
+//! How times, durations, rates and counts are written for people: `2026-11-25 18:04 UTC`, `12 s`,
+//! `0.5 s`, `8.9/s`, `1 request`.
 
 use std::time::Duration;
 
@@ -52,6 +53,17 @@ pub fn span(d: Duration) -> String {
     }
 }
 
+/// `1 request`, `3 requests`: a count and its noun, singular for one.
+pub fn counted(n: u64, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
+/// `8.9/s`: how many per second, one decimal below 100.
+pub fn rate(n: u64, elapsed: Duration) -> String {
+    let per_second = n as f64 / elapsed.as_secs_f64().max(1e-3);
+    if per_second < 100.0 { format!("{per_second:.1}/s") } else { format!("{per_second:.0}/s") }
+}
+
 /// A positive number of seconds, as `--timeout` and `OMNIVA_TIMEOUT` take it (at most 10^9).
 pub fn parse_positive_secs(text: &str) -> Option<f64> {
     text.trim().parse::<f64>().ok().filter(|v| v.is_finite() && *v > 0.0 && *v <= 1e9)
@@ -78,6 +90,9 @@ mod tests {
         assert_eq!(span(Duration::from_secs(303)), "5 min 3 s");
         assert_eq!(span(Duration::from_secs(86_340)), "23 h 59 min");
         assert_eq!(span(Duration::from_secs(3 * 86_400 + 4 * 3600)), "3 days 4 h");
+        assert_eq!((counted(1, "request"), counted(0, "input")), ("1 request".into(), "0 inputs".into()));
+        assert_eq!(rate(40, Duration::from_millis(4500)), "8.9/s");
+        assert_eq!(rate(10_000, Duration::from_secs(2)), "5000/s");
         assert_eq!(parse_positive_secs(" 2.5"), Some(2.5));
         assert_eq!(parse_positive_secs("0"), None);
         assert_eq!(parse_positive_secs("1e10"), None);

@@ -17,6 +17,8 @@ pub enum Case {
     ContextTooLong,
     EndpointNotFound,
     RateLimited,
+    /// A 429 that says the quota or balance is spent: waiting will not help.
+    QuotaSpent,
     Unavailable,
     ServerError,
     TlsTrust,
@@ -30,7 +32,7 @@ pub enum Case {
 
 impl Case {
     /// Every case of the troubleshooting table, in the order of the guide.
-    pub const ALL: [Case; 16] = [
+    pub const ALL: [Case; 17] = [
         Case::KeyMissing,
         Case::KeyMalformed,
         Case::Unauthorized,
@@ -40,6 +42,7 @@ impl Case {
         Case::ContextTooLong,
         Case::EndpointNotFound,
         Case::RateLimited,
+        Case::QuotaSpent,
         Case::Unavailable,
         Case::ServerError,
         Case::TlsTrust,
@@ -64,6 +67,7 @@ impl ApiError {
                 400 | 413 | 422 => Case::BadRequest,
                 407 => Case::Proxy,
                 408 => Case::Network,
+                429 if f.spends_quota() => Case::QuotaSpent,
                 429 => Case::RateLimited,
                 503 => Case::Unavailable,
                 500..=599 => Case::ServerError,
@@ -96,6 +100,22 @@ impl ApiError {
 }
 
 impl HttpFailure {
+    /// Whether a 429 says the quota or balance is spent (OpenAI's `insufficient_quota`, "check
+    /// your plan and billing"), not a rate limit that passes: a quota of requests per minute is a
+    /// rate limit.
+    pub fn spends_quota(&self) -> bool {
+        let s = &self.server;
+        let code =
+            format!("{} {}", s.code.as_deref().unwrap_or(""), s.kind.as_deref().unwrap_or("")).to_ascii_lowercase();
+        if code.contains("insufficient_quota") || code.contains("billing") {
+            return true;
+        }
+        let message = s.message.as_deref().unwrap_or("").to_ascii_lowercase();
+        let per_time =
+            ["per minute", "per second", "per hour", "rpm", "tpm", "/min"].iter().any(|w| message.contains(w));
+        !per_time && ["quota", "billing", "balance", "credit", "payment"].iter().any(|w| message.contains(w))
+    }
+
     /// Whether a 400/413/422 says the request is longer than the model's context window
     /// (OpenAI's `context_length_exceeded`, vLLM's "maximum context length", and their kin).
     pub fn exceeds_context(&self) -> bool {
@@ -171,7 +191,9 @@ fn stream_error_case(server: &ServerMessage) -> Case {
     let text = format!("{} {}", server.code.as_deref().unwrap_or(""), server.kind.as_deref().unwrap_or(""))
         .to_ascii_lowercase();
     let has = |needles: &[&str]| needles.iter().any(|n| text.contains(n));
-    if has(&["rate_limit", "429", "quota"]) {
+    if has(&["insufficient_quota", "billing"]) {
+        Case::QuotaSpent
+    } else if has(&["rate_limit", "429", "quota"]) {
         Case::RateLimited
     } else if has(&["model_not_found"]) {
         Case::UnknownModel
@@ -238,6 +260,16 @@ mod tests {
             ApiError::Status(Box::new(failure(400, r#"{"error":{"message":"messages: field required"}}"#, "m"))).case(),
             Case::BadRequest
         );
+        let quota = r#"{"error":{"message":"You exceeded your current quota, please check your plan and billing details.","type":"insufficient_quota","code":"insufficient_quota"}}"#;
+        assert_eq!(ApiError::Status(Box::new(failure(429, quota, "m"))).case(), Case::QuotaSpent);
+        let balance = r#"{"error":{"message":"Your account balance is too low"}}"#;
+        assert_eq!(ApiError::Status(Box::new(failure(429, balance, "m"))).case(), Case::QuotaSpent);
+        for rate in [
+            r#"{"error":{"message":"Rate limit reached for requests","code":"rate_limit_exceeded"}}"#,
+            r#"{"error":{"message":"Quota exceeded for quota metric 'Requests' per minute"}}"#,
+        ] {
+            assert_eq!(ApiError::Status(Box::new(failure(429, rate, "m"))).case(), Case::RateLimited, "{rate}");
+        }
         for body in [
             r#"{"error":{"message":"This model's maximum context length is 8192 tokens. However, you requested 9000 tokens.","code":"context_length_exceeded"}}"#,
             r#"{"object":"error","message":"This model's maximum context length is 4096 tokens","type":"BadRequestError"}"#,

@@ -12,13 +12,19 @@ mod sse;
 mod stream;
 mod tls_probe;
 mod transport;
+mod vectors;
 pub mod wire;
 
 pub use case::Case;
 pub use chat_stream::{ChatEvent, Ending, StreamStart};
-pub use client::{Client, ClientConfig, Reply, TraceEvent, Tracer, decode_error, endpoint};
+pub use client::{Client, ClientConfig, Reply, TraceEvent, Tracer, endpoint};
+#[cfg(test)]
+pub use error::HttpFailure;
 pub use error::{ApiError, NetKind, Timer, TlsKind};
-pub use headers::RateLimits;
+#[cfg(test)]
+pub use headers::ResponseHeaders;
+pub use headers::{LONGEST_WAIT, RateLimits};
 pub use retry::{RetryNotice, RetryPolicy};
 pub use server_message::{ServerMessage, missing_answer};
 pub use tls_probe::{CertInfo, TlsProbe, probe as tls_probe};
+pub use vectors::{dimensions, one_line, vectors};

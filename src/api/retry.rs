@@ -79,6 +79,7 @@ fn with_retries(mut error: ApiError, retried: u32) -> ApiError {
 fn retry_reason(error: &ApiError) -> Option<String> {
     match error {
         ApiError::Status(h) => match h.status {
+            429 if h.spends_quota() => None,
             429 => Some("rate limited (429)".into()),
             500 | 502 | 503 | 504 => Some(format!("server error ({})", h.status)),
             _ => None,

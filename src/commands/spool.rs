@@ -21,7 +21,7 @@ impl Source {
             })?;
             return Ok(Source { path: path.to_path_buf(), spooled: false });
         }
-        let spool = std::env::temp_dir().join(format!("tokenfactory-input-{}", crate::history::new_id()));
+        let spool = std::env::temp_dir().join(format!("tokenfactory-input-{}", crate::id::new()));
         let mut options = OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]

@@ -496,16 +496,6 @@ fn create_private(path: &Path) -> Result<(), HistoryError> {
     Ok(())
 }
 
-/// A new conversation ID: 16 hex digits, random. (The standard library's `RandomState` is seeded
-/// from the OS; hashing the clock and process ID with it gives independent IDs without a crate.)
-pub fn new_id() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
-    hasher.write_u32(std::process::id());
-    format!("{:016x}", hasher.finish())
-}
-
 /// Now, in Unix milliseconds.
 pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
@@ -540,7 +530,7 @@ mod tests {
     }
 
     fn temp_db(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("tokenfactory-history-{name}-{}", new_id()));
+        let dir = std::env::temp_dir().join(format!("tokenfactory-history-{name}-{}", crate::id::new()));
         dir.join("nested").join("history.db")
     }
 
@@ -575,7 +565,10 @@ mod tests {
         for i in 0..60 {
             let mut store = Store::open(&path).expect("opens");
             store
-                .record(&new_id(), &exchange(&format!("question {i} {}", "words ".repeat(200)), &"answer ".repeat(500)))
+                .record(
+                    &crate::id::new(),
+                    &exchange(&format!("question {i} {}", "words ".repeat(200)), &"answer ".repeat(500)),
+                )
                 .expect("rec");
         }
         let wal = std::fs::metadata(format!("{}-wal", path.display())).map_or(0, |m| m.len());

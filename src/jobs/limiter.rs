@@ -7,7 +7,10 @@
 //! found again. Rate-limit headers (`x-ratelimit-remaining-*`) pause new requests before the
 //! count reaches zero rather than after.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+// tokio's clock, so the engine's tests on a paused clock see pauses pass at once.
+use tokio::time::Instant;
 
 use crate::api::RateLimits;
 
@@ -76,8 +79,7 @@ impl Limiter {
     /// A request of `generation` was refused with 429, the server asking to wait `wait`.
     pub fn refused(&mut self, generation: u64, wait: Option<Duration>, now: Instant) {
         self.last_refusal = Some(now);
-        let until = now + wait.unwrap_or(DEFAULT_PAUSE);
-        self.paused_until = Some(self.paused_until.map_or(until, |t| t.max(until)));
+        self.pause(now, wait.unwrap_or(DEFAULT_PAUSE));
         match &mut self.burst {
             Some(burst) if burst.generation == generation => burst.refused += 1,
             _ if generation == self.generation => {
@@ -135,7 +137,13 @@ impl Limiter {
             (false, true) => limits.reset_tokens,
             (false, false) => return,
         };
-        let until = now + wait.unwrap_or(DEFAULT_PAUSE);
+        self.pause(now, wait.unwrap_or(DEFAULT_PAUSE));
+    }
+
+    /// Pauses new requests for `wait` from `now` (a longer pause already on stays).
+    fn pause(&mut self, now: Instant, wait: Duration) {
+        // A server may ask for any wait: past what the clock holds, the pause is as long as it can be.
+        let until = now.checked_add(wait).unwrap_or_else(|| now + crate::api::LONGEST_WAIT);
         self.paused_until = Some(self.paused_until.map_or(until, |t| t.max(until)));
     }
 }

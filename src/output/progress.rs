@@ -21,29 +21,28 @@ impl Bar {
             return Bar { shown: Indicator::hidden(live), unit };
         }
         let template = if coloured {
-            "{bar:24.cyan/blue} {pos}/{len} {msg} · {per_sec} · ETA {eta}"
+            "{bar:24.cyan/blue} {pos}/{len} {msg} · ETA {eta}"
         } else {
-            "{bar:24} {pos}/{len} {msg} · {per_sec} · ETA {eta}"
+            "{bar:24} {pos}/{len} {msg} · ETA {eta}"
         };
         let shown = Indicator::shown(Some(total), template, String::new(), Duration::from_millis(200), live);
         Bar { shown, unit }
     }
 
+    /// Shows where the run stands: the same counts the closing summary gives.
     pub fn update(&self, p: &Progress) {
         let Some(bar) = self.shown.bar() else { return };
         bar.set_position(p.done);
-        let paused = if p.paused { " · paused by the rate limit" } else { "" };
+        let paused = if p.paused_until.is_some() { " · paused by the rate limit" } else { "" };
+        let elapsed = p.started.map_or(Duration::ZERO, |t| t.elapsed());
         bar.set_message(format!(
-            "{} · {} failed · {} tokens · {} in flight (limit {}){paused}",
+            "{}s · {} failed · {} · {} tokens · {} in flight (limit {}){paused}",
             self.unit,
             p.failed,
-            p.tokens_in + p.tokens_out,
+            crate::time_text::rate(p.done, elapsed),
+            p.tokens_in.saturating_add(p.tokens_out),
             p.in_flight,
             p.limit
         ));
-    }
-
-    pub fn finish(&mut self) {
-        self.shown.clear();
     }
 }

@@ -87,8 +87,8 @@ fn all_three_forms_give_results_in_input_order_while_answers_come_shuffled() {
             );
             assert!(line["id"].as_str().is_some_and(|id| id.starts_with("batch_req_")));
         }
-        assert!(stderr.starts_with("tokenfactory: batch: 40 requests in "), "{stderr}");
-        assert!(stderr.contains(": 40 succeeded, 0 failed; tokens 200 in, 280 out\n"), "{stderr}");
+        assert!(stderr.starts_with("tokenfactory: sent 40 requests in "), "{stderr}");
+        assert!(stderr.contains(": 40 answered, 0 failed; tokens 200 in, 280 out\n"), "{stderr}");
     }
     let first = &server.arrivals()[0];
     assert_eq!(first.path, "/v1/chat/completions");
@@ -155,24 +155,43 @@ fn a_server_that_refuses_bursts_gets_every_request_once_and_no_burst_again() {
     assert!(later.iter().all(|&n| n <= LIMIT), "in flight after the first 429: {later:?}");
 }
 
+/// A server that allows `per_window` requests in each window of `window` and refuses (429) a
+/// request that arrives while the window's allowance is spent; every answer says how many are
+/// left and when the window resets.
+fn windowed_server(per_window: usize, window: Duration) -> ApiServer {
+    let state = std::sync::Mutex::new((std::time::Instant::now(), 0usize));
+    ApiServer::start(move |a| {
+        let mut state = state.lock().expect("lock");
+        if state.0.elapsed() >= window {
+            *state = (std::time::Instant::now(), 0);
+        }
+        let reset = window.saturating_sub(state.0.elapsed());
+        // Rounded up: a client that waits this long never comes back before the window ends.
+        let reset = format!("{}ms", reset.as_millis() + 1);
+        if state.1 >= per_window {
+            return Answer::json(
+                429,
+                json!({"error": {"message": "Rate limit reached", "code": "rate_limit_exceeded"}}),
+            )
+            .header("x-ratelimit-remaining-requests", "0")
+            .header("x-ratelimit-reset-requests", &reset);
+        }
+        state.1 += 1;
+        Answer::json(200, echo(&a.body))
+            .header("x-ratelimit-remaining-requests", &(per_window - state.1).to_string())
+            .header("x-ratelimit-reset-requests", &reset)
+    })
+}
+
 #[test]
 fn rate_limit_headers_pause_before_the_server_refuses() {
-    // The server allows 5 requests per window and says how many are left; it never has to refuse.
-    let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let count = served.clone();
-    let server = ApiServer::start(move |a| {
-        let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-        let left = 5 - ((n - 1) % 5) - 1;
-        Answer::json(200, echo(&a.body))
-            .header("x-ratelimit-remaining-requests", &left.to_string())
-            .header("x-ratelimit-reset-requests", "300ms")
-    });
+    let server = windowed_server(5, Duration::from_millis(400));
     let file = temp("headers.txt", &(0..12).map(|i| format!("q{i}\n")).collect::<String>());
-    let started = std::time::Instant::now();
     let (code, stdout, stderr) = run(with_key(&server.base()).args(["batch", "run", "--lines", "-j", "1"]).arg(&file));
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(result_lines(&stdout).len(), 12);
-    assert!(started.elapsed() >= Duration::from_millis(600), "paused twice at zero left: {:?}", started.elapsed());
+    assert!(server.refusals().is_empty(), "the client paused at zero left, so the server never had to refuse");
+    assert_eq!(server.arrivals().len(), 12);
 }
 
 #[test]
@@ -201,7 +220,7 @@ fn failed_requests_are_written_with_their_error_and_the_run_goes_on() {
         "{}",
         lines[1]
     );
-    assert!(stderr.contains(": 2 succeeded, 1 failed;"), "{stderr}");
+    assert!(stderr.contains(": 2 answered, 1 failed;"), "{stderr}");
     assert!(stderr.contains("tokenfactory: failed (1 × 400): b1; its result line holds each error\n"), "{stderr}");
 }
 
@@ -224,26 +243,35 @@ fn retry_failed_sends_the_failed_requests_again_and_keeps_the_rest() {
     let first = std::fs::read_to_string(&out).expect("results");
     assert_eq!(result_lines(&first).iter().filter(|l| !l["error"].is_null()).count(), 4);
 
-    // A plain rerun counts them as done; --retry-failed sends exactly those four again.
+    // A plain rerun sends nothing, but does not hide the failures: it counts them and exits 1.
     let healthy = ApiServer::start(|a| Answer::json(200, echo(&a.body)));
     let (code, _, stderr) = run(with_key(&healthy.base()).args(args).arg(&out).arg(&file));
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, 1, "{stderr}");
     assert!(healthy.arrivals().is_empty(), "{stderr}");
+    assert!(stderr.contains(" holds 16 requests answered, 4 failed; 0 missing\n"), "{stderr}");
+    assert!(stderr.contains("run the same command with --retry-failed to send the failed ones again"), "{stderr}");
+    // --retry-failed sends exactly those four again, and the file ends in input order.
     let (code, _, stderr) = run(with_key(&healthy.base()).args(args).arg(&out).arg(&file).arg("--retry-failed"));
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("retrying: 4 failed lines taken out of "), "{stderr}");
-    assert!(stderr.contains("resuming: 16 of 20 requests are already in"), "{stderr}");
+    assert!(stderr.contains("holds 16 of 20 requests already"), "{stderr}");
     let sent: Vec<String> = healthy.arrivals().iter().map(|a| prompt_of(&a.body)).collect();
     assert_eq!(sent.len(), 4, "{sent:?}");
     assert!(sent.iter().all(|p| p.starts_with("flaky")), "{sent:?}");
     let now = std::fs::read_to_string(&out).expect("results");
-    let kept: String = first.lines().filter(|l| l.ends_with("\"error\":null}")).map(|l| format!("{l}\n")).collect();
-    assert!(now.starts_with(&kept), "the successes kept as they were, in order");
+    let kept: Vec<&str> = first.lines().filter(|l| l.ends_with("\"error\":null}")).collect();
+    assert!(kept.iter().all(|l| now.contains(&format!("{l}\n"))), "the successes kept as they were");
     let all = result_lines(&now);
     assert!(all.iter().all(|l| l["error"].is_null()), "no failure left");
-    let mut ids: Vec<u64> = all.iter().filter_map(|l| l["custom_id"].as_str()?.parse().ok()).collect();
-    ids.sort_unstable();
-    assert_eq!(ids, (1..=20).collect::<Vec<u64>>(), "every request once");
+    let ids: Vec<u64> = all.iter().filter_map(|l| l["custom_id"].as_str()?.parse().ok()).collect();
+    assert_eq!(ids, (1..=20).collect::<Vec<u64>>(), "every request once, in input order");
+    for line in &all {
+        let n: usize = line["custom_id"].as_str().and_then(|s| s.parse().ok()).expect("id");
+        assert_eq!(
+            line["response"]["body"]["choices"][0]["message"]["content"],
+            json!(format!("answer to {}", prompts[n - 1]))
+        );
+    }
 }
 
 #[test]
@@ -275,7 +303,7 @@ fn a_key_refused_midway_stops_the_run_instead_of_writing_the_error_for_every_req
     let healthy = ApiServer::start(|a| Answer::json(200, echo(&a.body)));
     let (code, _, stderr) = run(with_key(&healthy.base()).args(args).arg(&out).arg(&file));
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("resuming: 10 of 100 requests are already in"), "{stderr}");
+    assert!(stderr.contains("midway.jsonl holds 10 of 100 requests already"), "{stderr}");
     let all = result_lines(&std::fs::read_to_string(&out).expect("results"));
     let ids: Vec<&str> = all.iter().filter_map(|l| l["custom_id"].as_str()).collect();
     let expected: Vec<String> = (1..=100).map(|n| n.to_string()).collect();
@@ -308,7 +336,7 @@ fn a_full_disk_keeps_the_results_written_says_so_and_a_rerun_finishes() {
     let (code, _, stderr) = run(with_key(&server.base()).args(args));
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("was cut off (a crash, or a full disk?); that input is sent again"), "{stderr}");
-    assert!(stderr.contains(&format!("resuming: {whole} of 300 requests are already in")), "{stderr}");
+    assert!(stderr.contains(&format!("full.jsonl holds {whole} of 300 requests already")), "{stderr}");
     let ids: Vec<String> = result_lines(&std::fs::read_to_string(&out).expect("results"))
         .iter()
         .filter_map(|l| l["custom_id"].as_str().map(str::to_string))
@@ -368,11 +396,16 @@ fn stdin_works_as_input() {
     assert_eq!(contents, [json!("answer to one"), json!("answer to two")]);
 }
 
-/// Runs `batch run` on `file` into `out` as a child, killing it with `signal` after `after`.
-fn killed_run(base: &str, file: &Path, out: &Path, signal: i32, after: Duration) -> std::process::ExitStatus {
+/// Runs `batch run` on `file` into `out` as a child and sends it `signal` once the results file
+/// holds `lines` whole lines (a moment chosen by the run's progress, not by the clock).
+fn stopped_after(base: &str, file: &Path, out: &Path, signal: i32, lines: usize) -> std::process::ExitStatus {
     let mut child =
         live(base).args(["batch", "run", "--lines", "-j", "4", "-o"]).arg(out).arg(file).spawn().expect("spawn");
-    std::thread::sleep(after);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while std::fs::read(out).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count()) < lines {
+        assert!(std::time::Instant::now() < deadline, "{lines} lines never arrived");
+        std::thread::sleep(Duration::from_millis(2));
+    }
     crate::harness::send_signal(&child, signal);
     child.wait().expect("exit")
 }
@@ -386,55 +419,73 @@ fn ids_in(out: &Path) -> HashMap<String, usize> {
     ids
 }
 
+/// Asserts that `out` holds the answers to `prompts` (one a line of the input, IDs from 1): every
+/// ID once, in input order, each answer belonging to its own request.
+fn assert_complete_in_order(out: &Path, prompts: &[String]) {
+    let lines = result_lines(&std::fs::read_to_string(out).expect("results"));
+    let ids: Vec<String> = lines.iter().map(|l| l["custom_id"].as_str().expect("id").to_string()).collect();
+    let expected: Vec<String> = (1..=prompts.len()).map(|n| n.to_string()).collect();
+    assert_eq!(ids, expected, "every id once, in input order");
+    for (line, prompt) in lines.iter().zip(prompts) {
+        let answer = &line["response"]["body"]["choices"][0]["message"]["content"];
+        assert_eq!(answer, &json!(format!("answer to {prompt}")), "{line}");
+    }
+}
+
 #[test]
-fn killed_at_any_moment_a_rerun_ends_with_every_id_once() {
-    let server = ApiServer::start(|a| Answer::json(200, echo(&a.body)).after(Duration::from_millis(15)));
-    let file = temp("many.txt", &(0..120).map(|i| format!("q{i}\n")).collect::<String>());
-    for (round, after) in [120u64, 260, 410].into_iter().enumerate() {
+fn killed_at_any_moment_a_rerun_ends_with_every_id_once_in_input_order() {
+    let server = ApiServer::start(|a| Answer::json(200, echo(&a.body)).after(jitter(&a.body)));
+    let prompts: Vec<String> = (0..120).map(|i| format!("q{i}")).collect();
+    let file = temp("many.txt", &(prompts.join("\n") + "\n"));
+    for (round, lines) in [1usize, 17, 60, 101].into_iter().enumerate() {
         let out = file.with_file_name(format!("killed-{round}.jsonl"));
-        let status = killed_run(&server.base(), &file, &out, libc::SIGKILL, Duration::from_millis(after));
+        let status = stopped_after(&server.base(), &file, &out, libc::SIGKILL, lines);
         assert_eq!(status.signal(), Some(libc::SIGKILL));
         let partial = ids_in(&out).len();
+        assert!(partial >= lines, "round {round}: {partial} lines kept");
         let (code, _, stderr) =
             run(with_key(&server.base()).args(["batch", "run", "--lines", "-j", "4", "-o"]).arg(&out).arg(&file));
         assert_eq!(code, 0, "{stderr}");
-        let ids = ids_in(&out);
-        assert_eq!(ids.len(), 120, "round {round}: every id");
-        assert!(ids.values().all(|&n| n == 1), "round {round}: each once");
-        if partial > 0 {
-            assert!(stderr.contains(&format!("resuming: {partial} of 120 requests are already in")), "{stderr}");
-        }
+        assert!(stderr.contains(&format!("holds {partial} of 120 requests already")), "{stderr}");
+        assert_complete_in_order(&out, &prompts);
     }
+}
+
+#[test]
+fn ctrl_c_again_and_again_keeps_every_answer_and_the_last_rerun_restores_input_order() {
+    let server = ApiServer::start(|a| Answer::json(200, echo(&a.body)).after(jitter(&a.body)));
+    let prompts: Vec<String> = (0..100).map(|i| format!("q{i}")).collect();
+    let file = temp("ctrl-c.txt", &(prompts.join("\n") + "\n"));
+    let out = file.with_file_name("ctrl-c.jsonl");
+    for lines in [5usize, 30, 55, 80] {
+        let status = stopped_after(&server.base(), &file, &out, libc::SIGINT, lines);
+        assert_eq!(status.signal(), Some(libc::SIGINT), "{status:?}");
+        assert!(ids_in(&out).values().all(|&n| n == 1), "no id twice after Ctrl-C");
+    }
+    let (code, _, stderr) = run(with_key(&server.base()).args(["batch", "run", "--lines", "-o"]).arg(&out).arg(&file));
+    assert_eq!(code, 0, "{stderr}");
+    assert_complete_in_order(&out, &prompts);
+    let before = server.arrivals().len();
+    assert!(before <= 100 + 4 * 4, "no answer paid for twice beyond what was in flight: {before}");
 }
 
 #[test]
 fn a_half_written_last_line_is_replaced_on_resume() {
     let server = ApiServer::start(|a| Answer::json(200, echo(&a.body)));
+    let prompts: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
     let file = temp("three.txt", "a\nb\nc\n");
     let out = file.with_file_name("cut.jsonl");
-    let first =
-        json!({"id": "batch_req_1", "custom_id": "1", "response": {"status_code": 200, "body": {}}, "error": null});
-    std::fs::write(&out, format!("{first}\n{{\"id\":\"batch_req_2\",\"custom_id\":\"2\",\"respo")).expect("write");
-    let (code, _, stderr) = run(with_key(&server.base()).args(["batch", "run", "--lines", "-o"]).arg(&out).arg(&file));
+    let args = ["batch", "run", "--lines", "-o"];
+    let (code, _, stderr) = run(with_key(&server.base()).args(args).arg(&out).arg(&file));
+    assert_eq!(code, 0, "{stderr}");
+    let whole = std::fs::read_to_string(&out).expect("results");
+    let second_line_end = whole.match_indices('\n').nth(1).expect("two lines").0;
+    std::fs::write(&out, &whole[..second_line_end - 10]).expect("cut the second line");
+    let (code, _, stderr) = run(with_key(&server.base()).args(args).arg(&out).arg(&file));
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("was cut off (a crash, or a full disk?); that input is sent again"), "{stderr}");
-    let ids = ids_in(&out);
-    assert_eq!(ids.len(), 3);
-    assert_eq!(server.arrivals().len(), 2, "only the missing two were sent");
-}
-
-#[test]
-fn ctrl_c_writes_what_finished_exits_130_and_a_rerun_resumes() {
-    let server = ApiServer::start(|a| Answer::json(200, echo(&a.body)).after(Duration::from_millis(40)));
-    let file = temp("ctrl-c.txt", &(0..100).map(|i| format!("q{i}\n")).collect::<String>());
-    let out = file.with_file_name("ctrl-c.jsonl");
-    let status = killed_run(&server.base(), &file, &out, libc::SIGINT, Duration::from_millis(300));
-    assert_eq!(status.signal(), Some(libc::SIGINT), "{status:?}");
-    let partial = ids_in(&out).len();
-    assert!(partial > 0 && partial < 100, "{partial}");
-    let (code, _, _) = run(with_key(&server.base()).args(["batch", "run", "--lines", "-o"]).arg(&out).arg(&file));
-    assert_eq!(code, 0);
-    assert!(ids_in(&out).values().all(|&n| n == 1) && ids_in(&out).len() == 100);
+    assert_complete_in_order(&out, &prompts);
+    assert_eq!(server.arrivals().len(), 3 + 2, "only the missing two were sent again");
 }
 
 #[test]
@@ -452,5 +503,5 @@ fn stdout_holds_only_result_lines_while_stderr_is_a_terminal() {
     assert_eq!(result_lines(&stdout).len(), 30, "only JSON lines on stdout");
     assert!(terminal.contains("/30 requests · 0 failed · "), "the bar: {terminal:?}");
     assert!(terminal.contains(" in flight (limit 2)"), "the bar: {terminal:?}");
-    assert!(terminal.contains("tokenfactory: batch: 30 requests in "), "the summary on the terminal: {terminal}");
+    assert!(terminal.contains("tokenfactory: sent 30 requests in "), "the summary on the terminal: {terminal}");
 }

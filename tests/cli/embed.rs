@@ -3,7 +3,6 @@
 //! until they pass, resume after SIGKILL, model errors with the embeddings hint, empty input, and
 //! `batch run` and `doctor --embeddings` on the embeddings endpoint.
 
-use std::collections::HashMap;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -140,8 +139,8 @@ fn lines_go_in_batches_of_batch_size_and_come_out_in_input_order_whatever_the_se
         .map(|chunk| json!({"model": "BAAI/bge-large-en-v1.5", "input": chunk, "dimensions": 64}))
         .collect();
     assert_eq!(bodies, expected, "23 inputs in requests of 5, 5, 5, 5 and 3");
-    assert!(stderr.starts_with("tokenfactory: embed: 23 inputs in "), "{stderr}");
-    assert!(stderr.contains(": 23 embedded, 0 failed; 69 tokens\n"), "{stderr}");
+    assert!(stderr.starts_with("tokenfactory: sent 23 inputs in "), "{stderr}");
+    assert!(stderr.contains(": 23 answered, 0 failed; tokens 69 in, 0 out\n"), "{stderr}");
     assert!(
         stderr.contains("model: BAAI/bge-large-en-v1.5; vectors: 23; dimensions: 3; tokens: 69; time: "),
         "{stderr}"
@@ -220,7 +219,7 @@ fn a_line_longer_than_the_model_reads_fails_alone_and_its_error_is_written_witho
             assert_eq!(line["embedding"], vector_of(&texts[i]));
         }
     }
-    assert!(stderr.contains(": 9 embedded, 1 failed; "), "{stderr}");
+    assert!(stderr.contains(": 9 answered, 1 failed; "), "{stderr}");
     assert!(stderr.contains("failed (1 × context): 6; the results file holds each error\n"), "{stderr}");
 
     // Once the line is shortened, --retry-failed sends it alone again.
@@ -236,12 +235,12 @@ fn a_line_longer_than_the_model_reads_fails_alone_and_its_error_is_written_witho
     assert_eq!(inputs_of(&arrivals[0].body), ["a short line"]);
     let lines = result_lines(&std::fs::read_to_string(&out).expect("results"));
     let indexes: Vec<u64> = lines.iter().filter_map(|l| l["index"].as_u64()).collect();
-    assert_eq!(indexes, [0, 1, 2, 3, 4, 5, 7, 8, 9, 6], "the retried line comes last");
-    assert_eq!(lines[9]["embedding"], vector_of("a short line"));
+    assert_eq!(indexes, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], "the retried line back in its place");
+    assert_eq!(lines[6]["embedding"], vector_of("a short line"));
 }
 
-/// Runs `embed --lines` into `out` as a child, killing it after `after`.
-fn killed_run(base: &str, file: &Path, out: &Path, after: Duration) -> std::process::ExitStatus {
+/// Runs `embed --lines` into `out` as a child, killing it once the file holds `lines` lines.
+fn killed_after(base: &str, file: &Path, out: &Path, lines: usize) -> std::process::ExitStatus {
     let mut child = live(base)
         .args(["embed", "--batch-size", "5", "-j", "2", "-o"])
         .arg(out)
@@ -249,59 +248,79 @@ fn killed_run(base: &str, file: &Path, out: &Path, after: Duration) -> std::proc
         .arg(file)
         .spawn()
         .expect("spawn");
-    std::thread::sleep(after);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while std::fs::read(out).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count()) < lines {
+        assert!(std::time::Instant::now() < deadline, "{lines} lines never arrived");
+        std::thread::sleep(Duration::from_millis(2));
+    }
     crate::harness::send_signal(&child, libc::SIGKILL);
     child.wait().expect("exit")
 }
 
 #[test]
-fn killed_at_any_moment_a_rerun_ends_with_every_line_once() {
-    let server = ApiServer::start(|a| reversed_reply(a).after(Duration::from_millis(20)));
+fn killed_at_any_moment_a_rerun_ends_with_every_line_once_in_input_order() {
+    let server = ApiServer::start(|a| reversed_reply(a).after(jitter(a)));
     let texts: Vec<String> = (0..200).map(|i| format!("text {i}")).collect();
     let file = temp("kill.txt", (texts.join("\n") + "\n").as_bytes());
-    let mut cut_short = 0;
-    for (round, after) in [100u64, 250, 420].into_iter().enumerate() {
+    for (round, lines) in [5usize, 60, 150].into_iter().enumerate() {
         let out = file.with_file_name(format!("kill-{round}.jsonl"));
-        let status = killed_run(&server.base(), &file, &out, Duration::from_millis(after));
+        let status = killed_after(&server.base(), &file, &out, lines);
         assert_eq!(status.signal(), Some(libc::SIGKILL));
         let partial = std::fs::read_to_string(&out).unwrap_or_default().lines().filter(|l| l.ends_with('}')).count();
-        cut_short += usize::from(partial > 0 && partial < 200);
         let (code, _, stderr) = run(with_key(&server.base())
             .args(["embed", "--batch-size", "5", "-j", "2", "-o"])
             .arg(&out)
             .arg("--lines")
             .arg(&file));
         assert_eq!(code, 0, "{stderr}");
-        let mut seen: HashMap<u64, usize> = HashMap::new();
-        for line in result_lines(&std::fs::read_to_string(&out).expect("results")) {
-            let index = line["index"].as_u64().expect("index");
-            assert_eq!(line["embedding"], vector_of(&texts[index as usize]), "round {round}: index {index}");
-            *seen.entry(index).or_default() += 1;
-        }
-        assert_eq!(seen.len(), 200, "round {round}: every line");
-        assert!(seen.values().all(|&n| n == 1), "round {round}: each once");
-        if partial > 0 {
-            assert!(stderr.contains(&format!("resuming: {partial} of 200 inputs are already in")), "{stderr}");
-        }
+        assert!(stderr.contains(&format!("holds {partial} of 200 inputs already")), "{stderr}");
+        // Row i pairs with passage i: what the README's numpy recipe relies on.
+        assert_in_order(&result_lines(&std::fs::read_to_string(&out).expect("results")), &texts);
     }
-    assert!(cut_short > 0, "at least one run was killed halfway through");
 }
 
 #[test]
-fn a_results_file_of_another_input_is_refused() {
+fn a_results_file_of_another_input_is_refused_and_restart_replaces_it() {
     let server = ApiServer::start(reversed_reply);
-    let file = temp("two.txt", b"a\nb\n");
-    let out = file.with_file_name("other.jsonl");
-    std::fs::write(&out, "{\"index\":0,\"embedding\":[1]}\n{\"index\":5,\"embedding\":[1]}\n").expect("write");
+    let first = temp("a.txt", b"alpha\nbeta\n");
+    let out = first.with_file_name("vectors.jsonl");
+    let (code, _, stderr) = run(with_key(&server.base()).args(["embed", "-o"]).arg(&out).arg("--lines").arg(&first));
+    assert_eq!(code, 0, "{stderr}");
+    let kept = std::fs::read_to_string(&out).expect("results");
+    // Another input (a line inserted at the top) against the same results: refused, untouched.
+    let second = temp("b.txt", b"gamma\nalpha\nbeta\n");
     let (code, stdout, stderr) =
-        run(with_key(&server.base()).args(["embed", "-o"]).arg(&out).arg("--lines").arg(&file));
-    assert_eq!(code, 2, "{stderr}");
-    assert_eq!(stdout, "");
+        run(with_key(&server.base()).args(["embed", "-o"]).arg(&out).arg("--lines").arg(&second));
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
     assert!(
-        stderr.contains("holds the result of input 5, but the input has only 2: it belongs to another input"),
+        stderr.contains("line 1 answered another request than line 1 of ")
+            && stderr.contains("the results belong to another input, or the input changed"),
         "{stderr}"
     );
-    assert!(server.arrivals().is_empty());
+    assert!(stderr.contains("hint: give -o a new file, or --restart to replace this one"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&out).expect("results"), kept);
+    assert_eq!(server.arrivals().len(), 1, "nothing sent for the refused run");
+    let (code, _, stderr) =
+        run(with_key(&server.base()).args(["embed", "--restart", "-o"]).arg(&out).arg("--lines").arg(&second));
+    assert_eq!(code, 0, "{stderr}");
+    let texts: Vec<String> = ["gamma", "alpha", "beta"].iter().map(|s| s.to_string()).collect();
+    assert_in_order(&result_lines(&std::fs::read_to_string(&out).expect("results")), &texts);
+}
+
+#[test]
+fn without_text_the_lines_carry_a_hash_that_binds_them_to_their_input() {
+    let server = ApiServer::start(reversed_reply);
+    let file = temp("plain.txt", b"one\ntwo\n");
+    let out = file.with_file_name("hashed.jsonl");
+    let args = ["embed", "--no-text", "-o"];
+    let (code, _, stderr) = run(with_key(&server.base()).args(args).arg(&out).arg("--lines").arg(&file));
+    assert_eq!(code, 0, "{stderr}");
+    let lines = result_lines(&std::fs::read_to_string(&out).expect("results"));
+    assert!(lines.iter().all(|l| l.get("text").is_none() && l["hash"].as_str().is_some_and(|h| h.len() == 16)));
+    std::fs::write(&file, "one\nTWO\n").expect("change a line");
+    let (code, _, stderr) = run(with_key(&server.base()).args(args).arg(&out).arg("--lines").arg(&file));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("line 2 answered another request than line 2 of "), "{stderr}");
 }
 
 #[test]
@@ -442,7 +461,7 @@ fn a_key_refused_midway_stops_the_run_keeps_what_was_written_and_a_rerun_finishe
     let healthy = ApiServer::start(reversed_reply);
     let (code, _, stderr) = run(with_key(&healthy.base()).args(args).arg(&out).arg("--lines").arg(&file));
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("resuming: 30 of 200 inputs are already in"), "{stderr}");
+    assert!(stderr.contains("midway.jsonl holds 30 of 200 inputs already"), "{stderr}");
     assert_in_order(&result_lines(&std::fs::read_to_string(&out).expect("results")), &texts);
     assert_eq!(healthy.arrivals().len(), 34, "only the 170 missing lines, 5 to a request");
 }
@@ -464,7 +483,7 @@ fn a_progress_bar_on_a_terminal_stderr_and_only_vectors_on_stdout() {
         assert_eq!(result_lines(&stdout).len(), 40, "only JSON lines on stdout");
         assert!(terminal.contains("/40 inputs · 0 failed · "), "the bar: {terminal:?}");
         assert!(terminal.contains(" in flight (limit 2)"), "the bar: {terminal:?}");
-        assert!(terminal.contains("tokenfactory: embed: 40 inputs in "), "the summary: {terminal}");
+        assert!(terminal.contains("tokenfactory: sent 40 inputs in "), "the summary: {terminal}");
         // Colour only where --color allows it: the bar is cyan by default, plain with never.
         assert_eq!(terminal.contains("\x1b[36m"), colour == "auto", "{colour}: {terminal:?}");
     }

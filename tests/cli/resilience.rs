@@ -57,7 +57,7 @@ fn retry_after_longer_than_max_wait_is_reported_not_slept() {
         when.method(POST).path(PATH);
         then.status(429)
             .header("retry-after", "3600")
-            .json_body(json!({"error": {"message": "daily quota exhausted"}}));
+            .json_body(json!({"error": {"message": "Rate limit reached for requests", "code": "rate_limit_exceeded"}}));
     });
     let started = Instant::now();
     let (code, stdout, stderr) = run(with_key(&server.url("/v1")).args(["chat", "hi"]));

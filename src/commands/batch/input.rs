@@ -10,7 +10,9 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use crate::api::wire::{ChatRequest, Message, Role};
-use crate::jobs::IdSet;
+use crate::jobs::results::InputKey;
+use crate::jobs::{IdSet, fingerprint};
+use crate::report::{Error, InputError};
 
 /// What the options give a line that does not say otherwise.
 #[derive(Debug, Clone)]
@@ -47,6 +49,17 @@ pub struct Request {
     pub id: String,
     pub endpoint: Endpoint,
     pub body: Value,
+    /// The fingerprint of the ID and the body as sent: the results file records it, so a resume
+    /// knows which request each result answered.
+    pub binding: u64,
+}
+
+impl Request {
+    fn new(line: usize, id: String, endpoint: Endpoint, body: Value) -> Request {
+        // serde_json's objects keep their keys sorted: the same body always prints the same.
+        let text = format!("{id}\n{}\n{body}", endpoint.path());
+        Request { line, binding: fingerprint(text.as_bytes()), id, endpoint, body }
+    }
 }
 
 /// Reads the requests of `path`, one per non-empty line; each item is a request or the problem of
@@ -67,30 +80,33 @@ pub fn requests(
     }))
 }
 
-/// What the first pass found: how many requests, or every problem (the first few named).
-pub struct Checked {
-    pub count: usize,
-}
-
 /// The most problems named; the rest are counted.
 const NAMED: usize = 10;
 
-/// Checks the whole file: every line valid, no ID twice.
-pub fn check(path: &Path, defaults: &Defaults) -> std::io::Result<Result<Checked, Vec<String>>> {
+/// Checks the whole file (`name` in messages): every line valid, no ID twice. Returns each
+/// request's key, in input order.
+pub fn check(path: &Path, defaults: &Defaults, name: &str) -> Result<Vec<InputKey>, Error> {
     let mut seen = IdSet::default();
-    let mut problems = Vec::new();
-    let mut more = 0;
-    let mut count = 0;
-    for item in requests(path, defaults)? {
+    let (mut problems, mut more, mut keys) = (Vec::new(), 0, Vec::new());
+    let mut not_json = 0;
+    let requests = requests(path, defaults).map_err(|e| Error::io(format!("cannot read {name}"), e))?;
+    for item in requests {
         let problem = match item {
             Ok(request) if !seen.insert(&request.id) => {
                 Some(format!("line {}: the id {:?} was used before (ids must be unique)", request.line, request.id))
             }
-            Ok(_) => {
-                count += 1;
+            Ok(request) => {
+                keys.push(InputKey {
+                    id: fingerprint(request.id.as_bytes()),
+                    binding: request.binding,
+                    line: request.line,
+                });
                 None
             }
-            Err(problem) => Some(problem),
+            Err(problem) => {
+                not_json += usize::from(problem.contains(": not JSON"));
+                Some(problem)
+            }
         };
         match problem {
             Some(p) if problems.len() < NAMED => problems.push(p),
@@ -98,24 +114,29 @@ pub fn check(path: &Path, defaults: &Defaults) -> std::io::Result<Result<Checked
             None => {}
         }
     }
-    if problems.is_empty() && count == 0 {
+    if problems.is_empty() && keys.is_empty() {
         problems.push("there are no requests in it (every line is empty)".into());
+    }
+    if keys.is_empty() && not_json > 0 && not_json == problems.len() + more {
+        return Err(crate::report::UsageError {
+            message: format!("{name} looks like a text file: none of its lines is a JSON request"),
+            hint: Some(format!("to send each line as a prompt: tokenfactory batch run --lines {name}")),
+        }
+        .into());
     }
     if more > 0 {
         problems.push(format!("… and {more} more"));
     }
-    Ok(if problems.is_empty() { Ok(Checked { count }) } else { Err(problems) })
+    if problems.is_empty() {
+        return Ok(keys);
+    }
+    Err(InputError { message: format!("{name} has lines batch run cannot send"), problems }.into())
 }
 
 fn parse(text: &str, number: usize, defaults: &Defaults) -> Result<Request, String> {
     if defaults.lines {
         let prompt = text.trim_end_matches('\r').to_string();
-        return Ok(Request {
-            line: number,
-            id: number.to_string(),
-            endpoint: Endpoint::Chat,
-            body: chat_body(defaults, prompt),
-        });
+        return Ok(Request::new(number, number.to_string(), Endpoint::Chat, chat_body(defaults, prompt)));
     }
     let value: Value = serde_json::from_str(text).map_err(|e| format!("not JSON ({e})"))?;
     let Value::Object(object) = value else { return Err("not a JSON object".into()) };
@@ -174,7 +195,7 @@ fn batch_line(mut object: Map<String, Value>, number: usize, defaults: &Defaults
     if !body.get("model").is_some_and(Value::is_string) {
         return Err("body.model must be a string".into());
     }
-    Ok(Request { line: number, id, endpoint, body: Value::Object(body) })
+    Ok(Request::new(number, id, endpoint, Value::Object(body)))
 }
 
 /// `{"prompt":"…","system":"…","id":"t-1"}`, also `model`, `temperature`, `max_tokens`.
@@ -212,7 +233,7 @@ fn shorthand(object: Map<String, Value>, number: usize, defaults: &Defaults) -> 
             .ok_or("max_tokens must be a positive integer")?;
         defaults.max_tokens = Some(n as u32);
     }
-    Ok(Request { line: number, id, endpoint: Endpoint::Chat, body: chat_body(&defaults, prompt) })
+    Ok(Request::new(number, id, Endpoint::Chat, chat_body(&defaults, prompt)))
 }
 
 /// A chat completion body, as `chat` would send it.

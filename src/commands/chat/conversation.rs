@@ -63,7 +63,7 @@ impl Conversation {
             (Some(path), true) => Conversation::resume(path, args.conversation.as_deref())?,
             (place, _) => {
                 let store = place.clone().map(|path| Opening::Pending(std::thread::spawn(move || Store::open(&path))));
-                Conversation { place, store, id: history::new_id(), earlier: Vec::new(), system: None }
+                Conversation { place, store, id: crate::id::new(), earlier: Vec::new(), system: None }
             }
         };
         if let Some(system) = &ctx.settings.sampling.system {

@@ -4,7 +4,7 @@
 //! the server sent them: no float is parsed and printed again.
 
 mod lines;
-mod vectors;
+mod sender;
 
 use std::time::Instant;
 
@@ -13,9 +13,9 @@ use crate::report::Result;
 use super::Context;
 use crate::api::wire::{EmbeddingInput, EmbeddingRequest};
 use crate::api::{ApiError, Client};
+use crate::api::{dimensions, one_line, vectors};
 use crate::cli::EmbedArgs;
 use crate::report::Exit;
-use vectors::{dimensions, one_line, vectors};
 
 pub fn run(ctx: &Context, args: &EmbedArgs) -> Result<Exit> {
     match &args.lines {

@@ -7,13 +7,16 @@
 //! strings of the same length) in a copy that serde then reads quickly for the rest: the items,
 //! their indexes, the usage. Each item's vector must be one of the checked arrays, found at the
 //! same place; anything unexpected (other values, other shapes, invalid JSON) falls back to serde
-//! reading the reply itself, which also words any error.
+//! reading the reply itself, which also words any error. Whichever path found them, a vector is
+//! a non-empty list of finite numbers, or the reply holds no answer: `null`, a string, an object,
+//! a nested list or `1e400` never pass for a vector.
 
 use std::borrow::Cow;
 use std::ops::Range;
 
-use crate::api::wire::EmbeddingList;
-use crate::api::{ApiError, decode_error};
+use super::client::decode_error;
+use super::error::ApiError;
+use super::wire::EmbeddingList;
 
 /// What an embeddings reply holds: its vectors in input order, as the server wrote them.
 #[derive(Debug)]
@@ -29,9 +32,10 @@ type Located<'a> = (Vec<(usize, &'a str)>, Option<u64>);
 /// Reads the vectors of a reply to `count` inputs, matching them by `index`: each input must have
 /// exactly one.
 pub fn vectors(raw: &str, count: usize) -> Result<Vectors<'_>, ApiError> {
-    let (found, tokens) = match locate_quickly(raw) {
-        Some(located) => located,
-        None => locate(raw)?,
+    // The quick path found only arrays of finite numbers; what serde found is checked below.
+    let ((found, tokens), checked) = match locate_quickly(raw) {
+        Some(located) => (located, true),
+        None => (locate(raw)?, false),
     };
     let wrong = |detail: String| ApiError::Decode { what: "embeddings", detail };
     let mut by_index: Vec<Option<&str>> = vec![None; count];
@@ -43,12 +47,40 @@ pub fn vectors(raw: &str, count: usize) -> Result<Vectors<'_>, ApiError> {
             return Err(wrong(format!("two vectors have index {index}")));
         }
     }
-    let each = by_index
+    let each: Vec<&str> = by_index
         .into_iter()
         .enumerate()
         .map(|(i, v)| v.ok_or_else(|| wrong(format!("there is no vector for input {i}"))))
         .collect::<Result<_, _>>()?;
+    for (i, vector) in each.iter().enumerate() {
+        let empty = || vector.trim_start_matches('[').trim_end_matches(']').trim().is_empty();
+        let result = if checked { if empty() { Err("an empty list".into()) } else { Ok(()) } } else { check(vector) };
+        result.map_err(|what| ApiError::NoAnswer {
+            what: "embeddings",
+            detail: format!("the vector of input {i} is {what}, not a list of numbers"),
+        })?;
+    }
     Ok(Vectors { each, tokens })
+}
+
+/// A vector is a non-empty list of finite numbers; otherwise, what it is instead.
+fn check(vector: &str) -> Result<(), String> {
+    let bytes = vector.as_bytes();
+    match bytes.first() {
+        Some(b'[') if number_array_end(bytes, 0) == Some(bytes.len()) => {
+            if dimensions(vector) == 0 {
+                Err("an empty list".into())
+            } else {
+                Ok(())
+            }
+        }
+        Some(b'[') => Err("a list of something else (or a number too large)".into()),
+        Some(b'n') => Err("null".into()),
+        Some(b'"') => Err("a string".into()),
+        Some(b'{') => Err("an object".into()),
+        Some(b't' | b'f') => Err("a boolean".into()),
+        _ => Err(format!("{:?}", vector.chars().take(20).collect::<String>())),
+    }
 }
 
 /// serde_json reading the whole reply: any valid reply, and the words for an invalid one.
@@ -99,8 +131,10 @@ fn locate_quickly(raw: &str) -> Option<Located<'_>> {
 
 /// Where the array of JSON numbers that opens at `open` ends (just past its `]`), or `None` when
 /// it holds anything but numbers or is not valid JSON. Each number must match JSON's grammar,
-/// `-? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?`. One loop with a peek that reads past the
-/// end as 0: twice as fast as serde_json skipping the same array.
+/// `-? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?`, and be finite as a 64-bit float (only a
+/// number with an exponent or hundreds of digits can be out of range: those are parsed to see).
+/// One loop with a peek that reads past the end as 0: twice as fast as serde_json skipping the
+/// same array.
 fn number_array_end(b: &[u8], open: usize) -> Option<usize> {
     let peek = |at: usize| b.get(at).copied().unwrap_or(0);
     let digits_from = |mut at: usize| {
@@ -114,6 +148,7 @@ fn number_array_end(b: &[u8], open: usize) -> Option<usize> {
         return Some(at + 1);
     }
     loop {
+        let start = at;
         if peek(at) == b'-' {
             at += 1;
         }
@@ -137,6 +172,11 @@ fn number_array_end(b: &[u8], open: usize) -> Option<usize> {
                 return None;
             }
             at = digits_from(at + 1);
+            if !finite(&b[start..at]) {
+                return None;
+            }
+        } else if at - start > 300 && !finite(&b[start..at]) {
+            return None;
         }
         at = skip_space(b, at);
         match peek(at) {
@@ -145,6 +185,11 @@ fn number_array_end(b: &[u8], open: usize) -> Option<usize> {
             _ => return None,
         }
     }
+}
+
+/// Whether a JSON number is within a 64-bit float's range.
+fn finite(number: &[u8]) -> bool {
+    std::str::from_utf8(number).ok().and_then(|n| n.parse::<f64>().ok()).is_some_and(f64::is_finite)
 }
 
 /// JSON's whitespace (space, tab, line feed, carriage return) from `at` on.
@@ -190,8 +235,10 @@ mod tests {
         let (found, tokens) = locate_quickly(&raw).expect("the quick path reads it");
         assert_eq!(found, vec![(1, "[1e-3, -0.5 ,2E+10]"), (0, "[ ]"), (2, "[0,-0,10.25]")]);
         assert_eq!(tokens, Some(7));
+        assert!(vectors(&raw, 3).is_err(), "an empty vector is no vector");
+        let raw = reply(&[(1, "[1e-3, -0.5 ,2E+10]"), (0, "[ 3 ]"), (2, "[0,-0,10.25]")]);
         let v = vectors(&raw, 3).expect("three vectors");
-        assert_eq!(v.each, vec!["[ ]", "[1e-3, -0.5 ,2E+10]", "[0,-0,10.25]"]);
+        assert_eq!(v.each, vec!["[ 3 ]", "[1e-3, -0.5 ,2E+10]", "[0,-0,10.25]"]);
     }
 
     #[test]
@@ -202,10 +249,30 @@ mod tests {
             let raw = reply(&[(0, vector)]);
             assert!(locate_quickly(&raw).is_none(), "{vector}");
         }
-        // A vector as a string (base64) is read by serde.
+        // A vector as a string (base64) is read by serde, and is no vector of numbers.
         let raw = reply(&[(0, r#""AAAA""#)]);
         assert!(locate_quickly(&raw).is_none());
-        assert_eq!(vectors(&raw, 1).expect("serde reads it").each, vec![r#""AAAA""#]);
+        assert!(locate(&raw).is_ok());
+    }
+
+    #[test]
+    fn what_is_not_a_list_of_finite_numbers_is_no_answer() {
+        for (vector, what) in [
+            ("null", "null"),
+            (r#""AAAA""#, "a string"),
+            ("{}", "an object"),
+            ("[[1]]", "a list of something else"),
+            ("[1e400]", "a list of something else"),
+            ("[]", "an empty list"),
+            ("true", "a boolean"),
+        ] {
+            let error = vectors(&reply(&[(0, vector)]), 1).expect_err(vector).to_string();
+            assert!(
+                error.starts_with(&format!("the server's embeddings holds no answer: the vector of input 0 is {what}")),
+                "{vector}: {error}"
+            );
+        }
+        assert!(vectors(&reply(&[(0, "[1e300, -2.5e-400, 1e-5]")]), 1).is_ok(), "tiny numbers round to zero: finite");
     }
 
     #[test]
