@@ -17,6 +17,7 @@ mod print;
 mod proxy;
 mod redaction;
 mod resilience;
+mod results_file;
 mod schema;
 mod script_server;
 mod stream;
