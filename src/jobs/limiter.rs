@@ -127,8 +127,9 @@ impl Limiter {
     }
 
     /// Pauses new requests when the server's counts say the requests in flight will use up
-    /// what is left before it refills.
-    fn pause_for_headers(&mut self, limits: &RateLimits, in_flight: usize, tokens_each: u64, now: Instant) {
+    /// what is left before it refills (heard as soon as an answer arrives, before the next request
+    /// goes out).
+    pub fn pause_for_headers(&mut self, limits: &RateLimits, in_flight: usize, tokens_each: u64, now: Instant) {
         let requests_out = limits.remaining_requests.is_some_and(|r| r as usize <= in_flight);
         let tokens_out = limits.remaining_tokens.is_some_and(|t| t < tokens_each.saturating_mul(in_flight as u64 + 1));
         let wait = match (requests_out, tokens_out) {

@@ -73,9 +73,10 @@ pub trait Worker: Send + Sync + 'static {
     /// often, or its task panicked).
     type Label: Send + 'static;
 
-    /// Sends one unit, told how often it was refused so far. `sending.release()` once the answer
-    /// has arrived lets the next unit go out while this one is turned into lines; otherwise its
-    /// place is freed when the engine has taken in how the unit ended.
+    /// Sends one unit, told how often it was refused so far. `sending.answered(limits)` once the
+    /// answer has arrived (with its rate-limit headers) lets the next unit go out while this one is
+    /// turned into lines; otherwise its place is freed when the engine has taken in how the unit
+    /// ended.
     fn send(
         &self,
         task: Self::Task,
@@ -110,11 +111,23 @@ pub struct Sending {
     count: Arc<AtomicUsize>,
     freed: Arc<Notify>,
     released: std::sync::atomic::AtomicBool,
+    /// The rate-limit headers of answers that arrived, for the engine to hear before it sends
+    /// the next request.
+    heard: Arc<std::sync::Mutex<Vec<RateLimits>>>,
 }
 
 impl Sending {
-    /// Frees the place: the answer has arrived.
-    pub fn release(&self) {
+    /// The answer has arrived, with these rate-limit headers: the place is free.
+    pub fn answered(&self, limits: RateLimits) {
+        if limits != RateLimits::default()
+            && let Ok(mut heard) = self.heard.lock()
+        {
+            heard.push(limits);
+        }
+        self.release();
+    }
+
+    fn release(&self) {
         if !self.released.swap(true, Ordering::SeqCst) {
             self.count.fetch_sub(1, Ordering::SeqCst);
             self.freed.notify_one();

@@ -54,6 +54,8 @@ pub(super) struct Run<W: Worker> {
     /// Units whose request is on the wire (a unit still turning its answer into lines is not).
     sending: Arc<AtomicUsize>,
     freed: Arc<Notify>,
+    /// Rate-limit headers of answers that arrived, not heard yet.
+    heard: Arc<std::sync::Mutex<Vec<crate::api::RateLimits>>>,
     ready: BTreeMap<u64, Finished>,
     next_write: u64,
     report: Report,
@@ -81,6 +83,7 @@ impl<W: Worker> Run<W> {
             tasks: HashMap::new(),
             sending: Arc::new(AtomicUsize::new(0)),
             freed: Arc::new(Notify::new()),
+            heard: Arc::default(),
             ready: BTreeMap::new(),
             next_write: 0,
             report: Report { progress: Progress { started: Some(now), ..Progress::default() }, ..Report::default() },
@@ -100,6 +103,7 @@ impl<W: Worker> Run<W> {
         let mut ctrl_c = interrupt();
         loop {
             let now = Instant::now();
+            self.hear(now);
             if self.stopping.is_none() {
                 self.fill(&mut work, now);
             }
@@ -184,7 +188,12 @@ impl<W: Worker> Run<W> {
     fn spawn(&mut self, Retry { seq, task, refusals }: Retry<W::Task>, now: Instant) {
         let generation = self.limiter.sending(now);
         self.sending.fetch_add(1, Ordering::SeqCst);
-        let sending = Sending { count: self.sending.clone(), freed: self.freed.clone(), released: Default::default() };
+        let sending = Sending {
+            count: self.sending.clone(),
+            freed: self.freed.clone(),
+            released: Default::default(),
+            heard: self.heard.clone(),
+        };
         let worker = self.worker.clone();
         let handle = self.flying.spawn(async move {
             let attempt = worker.send(task, refusals, &sending).await;
@@ -200,6 +209,31 @@ impl<W: Worker> Run<W> {
         p.limit = self.limiter.limit();
         p.paused_until = self.limiter.paused_until(now);
         observe(p);
+    }
+
+    /// Takes in the rate-limit headers of the answers that arrived since, before anything more is
+    /// sent: a server that says its limit is spent gets no request until it refills.
+    fn hear(&mut self, now: Instant) {
+        let heard = std::mem::take(&mut *self.heard.lock().unwrap_or_else(|e| e.into_inner()));
+        for limits in &heard {
+            let on_the_wire = self.sending.load(Ordering::SeqCst);
+            self.limiter.pause_for_headers(limits, on_the_wire, self.tokens_each, now);
+        }
+        if !heard.is_empty() {
+            self.stop_if_paused_too_long(now);
+        }
+    }
+
+    /// A pause longer than `--max-wait` (a daily limit) is not slept: the run stops and says when
+    /// the limit resets.
+    fn stop_if_paused_too_long(&mut self, now: Instant) {
+        if let Some(until) = self.limiter.paused_until(now)
+            && until - now > self.max_wait
+        {
+            let wait = until - now;
+            let at = SystemTime::now().checked_add(wait).unwrap_or(SystemTime::now());
+            self.stop(Stopped::LimitResets { wait, at });
+        }
     }
 
     /// Begins to stop (the first reason is the one reported): nothing more is sent.
@@ -237,13 +271,7 @@ impl<W: Worker> Run<W> {
                     self.tokens_each = if self.tokens_each == 0 { cost } else { (self.tokens_each * 7 + cost) / 8 };
                     let on_the_wire = self.sending.load(Ordering::SeqCst);
                     self.limiter.succeeded(&finished.limits, on_the_wire, self.tokens_each, now);
-                    if let Some(until) = self.limiter.paused_until(now)
-                        && until - now > self.max_wait
-                    {
-                        let wait = until - now;
-                        let at = SystemTime::now().checked_add(wait).unwrap_or(SystemTime::now());
-                        self.stop(Stopped::LimitResets { wait, at });
-                    }
+                    self.stop_if_paused_too_long(now);
                 }
                 self.finish(seq, |_, _| finished);
             }

@@ -151,7 +151,7 @@ impl Worker for Sender {
             let result = self.policy.run(|| self.client.post_json(path, bytes.clone(), Some(model)), |_| {}).await;
             let error = match result {
                 Ok(reply) => {
-                    sending.release();
+                    sending.answered(reply.headers.limits);
                     return Attempt::Finished(answered(&request, reply));
                 }
                 Err(e) => e,

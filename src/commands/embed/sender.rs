@@ -62,7 +62,7 @@ impl Worker for Sender {
     async fn send(&self, unit: Unit, _refusals: u32, sending: &Sending) -> Attempt<Unit> {
         let error = match self.request(&unit.inputs, &self.policy).await {
             Ok(reply) => {
-                sending.release();
+                sending.answered(reply.headers.limits);
                 match self.read(&unit.inputs, reply).await {
                     Ok(finished) => return Attempt::Finished(finished),
                     Err(e) => e,
