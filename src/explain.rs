@@ -351,10 +351,17 @@ pub fn history_hints(error: &HistoryError) -> Vec<String> {
     let path = error.path.display();
     match error.kind {
         Problem::Damaged => vec![
-            format!("move it aside (the history starts afresh): mv {path} {path}.damaged"),
+            format!(
+                "keep what it holds with the sqlite3 tool: sqlite3 {path} .recover | sqlite3 {path}.recovered, then mv {path}.recovered {path}"
+            ),
+            format!("or move it aside (the history starts afresh): mv {path} {path}.damaged"),
             "chat still works meanwhile; OMNIVA_HISTORY=off turns recording off".into(),
         ],
         Problem::Newer => vec!["upgrade tokenfactory, or point OMNIVA_HISTORY at another file for this version".into()],
+        Problem::Foreign => vec![
+            "tokenfactory never changes another application's database".into(),
+            "point OMNIVA_HISTORY at a file of its own (or unset it for the default place)".into(),
+        ],
         Problem::Locked => vec!["another tokenfactory held the file for too long; try again".into()],
         Problem::DiskFull => vec!["free some disk space, or point OMNIVA_HISTORY at another disk".into()],
         Problem::Unwritable => vec![format!(

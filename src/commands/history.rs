@@ -129,8 +129,21 @@ fn pretty(value: &impl serde::Serialize) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default()
 }
 
-/// The conversation a unique prefix names; a usage error (exit 2) otherwise.
+/// The shortest prefix that names a conversation: shorter ones are too easy to type by mistake.
+const SHORTEST_PREFIX: usize = 4;
+
+/// The conversation a unique prefix of 4 or more characters (or a whole ID) names; a usage error
+/// (exit 2) otherwise.
 pub fn resolve(store: &Store, prefix: &str) -> Result<String> {
+    if prefix.trim().len() < SHORTEST_PREFIX {
+        return Err(UsageError {
+            message: format!(
+                "{prefix:?} is too short to name a conversation: give at least {SHORTEST_PREFIX} characters of its ID"
+            ),
+            hint: Some("list the IDs with: tokenfactory history".into()),
+        }
+        .into());
+    }
     match store.find(prefix)? {
         Found::One(id) => Ok(id),
         Found::None => Err(UsageError {
@@ -140,7 +153,7 @@ pub fn resolve(store: &Store, prefix: &str) -> Result<String> {
         .into()),
         Found::Several(matches) => {
             let list: Vec<String> =
-                matches.iter().map(|s| format!("{} ({})", render::short(&s.id), render::fit(&s.title, 40))).collect();
+                matches.iter().map(|s| format!("{} ({})", s.id, render::fit(&s.title, 40))).collect();
             Err(UsageError {
                 message: format!("{prefix:?} starts more than one conversation ID"),
                 hint: Some(format!("give more of the ID: {}", list.join(", "))),

@@ -3,7 +3,11 @@
 //! from a later release is refused rather than damaged.
 
 /// The migrations, in order. Never edit one that has shipped: add the next.
-pub const MIGRATIONS: &[&str] = &[V1];
+pub const MIGRATIONS: &[&str] = &[V1, V2];
+
+/// The application id in the file's header (`PRAGMA application_id`): "tokf". A database marked
+/// by another application is never opened as a history.
+pub const APPLICATION_ID: i64 = 0x746f_6b66;
 
 /// The version this build writes.
 pub const CURRENT: i64 = MIGRATIONS.len() as i64;
@@ -59,4 +63,12 @@ CREATE TRIGGER exchanges_fts_delete AFTER DELETE ON exchanges BEGIN
     INSERT INTO exchanges_fts (exchanges_fts, rowid, prompt, answer)
     VALUES ('delete', old.id, substr(old.prompt, 1, 65536), substr(old.answer, 1, 65536));
 END;
+";
+
+/// Version 2: titles are the first words of the first prompt on one line (they held the whole
+/// prompt, which a prompt of megabytes then took twice).
+const V2: &str = "
+UPDATE conversations
+SET title = substr(trim(replace(replace(replace(title, char(13), ' '), char(10), ' '), char(9), ' ')), 1, 80)
+WHERE length(title) > 80 OR instr(title, char(10)) > 0 OR instr(title, char(13)) > 0;
 ";

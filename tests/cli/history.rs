@@ -105,28 +105,24 @@ fn chat_continues_a_conversation_by_a_unique_prefix_and_rejects_an_ambiguous_one
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(show_json(&home, &first)["conversation"]["turns"], json!(2));
 
-    // Every ID starts with one of 16 hex digits; with three conversations, find a shared prefix
-    // or make one by adding conversations until two share their first digit.
-    let mut ids: Vec<String> = conversations(&home).iter().map(|c| c["id"].as_str().expect("id").to_string()).collect();
-    let shared = loop {
-        if let Some(p) =
-            ids.iter().find_map(|a| ids.iter().find(|b| *b != a && b[..1] == a[..1]).map(|_| a[..1].to_string()))
-        {
-            break p;
-        }
-        assert_eq!(chat(&base, &home, &["another"]).0, 0);
-        ids = conversations(&home).iter().map(|c| c["id"].as_str().expect("id").to_string()).collect();
-    };
-    let (code, stdout, stderr) = chat(&base, &home, &["--conversation", &shared, "which?"]);
-    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
-    assert!(
-        stderr.starts_with(&format!("tokenfactory: error: \"{shared}\" starts more than one conversation ID\n")),
-        "{stderr}"
-    );
-    let matching: Vec<&String> = ids.iter().filter(|id| id.starts_with(&shared)).collect();
-    for id in matching {
-        assert!(stderr.contains(&id[..8]), "lists {id}: {stderr}");
+    // A prefix shorter than 4 characters is refused, however many IDs it starts.
+    let (code, _, stderr) = chat(&base, &home, &["--conversation", &first[..1], "which?"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("is too short to name a conversation: give at least 4 characters of its ID"), "{stderr}");
+    // Two conversations whose IDs share 4 characters: the prefix is ambiguous, and both are listed.
+    let conn = rusqlite::Connection::open(db(&home)).expect("open");
+    for id in ["abcd000000000001", "abcd000000000002"] {
+        conn.execute(
+            "INSERT INTO conversations (id, started_at, updated_at, title, model, turns) VALUES (?1, 0, 0, 'x', 'm', 0)",
+            [id],
+        )
+        .expect("insert");
     }
+    drop(conn);
+    let (code, stdout, stderr) = chat(&base, &home, &["--conversation", "abcd", "which?"]);
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    assert!(stderr.starts_with("tokenfactory: error: \"abcd\" starts more than one conversation ID\n"), "{stderr}");
+    assert!(stderr.contains("abcd000000000001") && stderr.contains("abcd000000000002"), "the whole IDs: {stderr}");
     let (code, _, stderr) = chat(&base, &home, &["--conversation", "ffffffffffffffff0", "x"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("no conversation ID starts with \"ffffffffffffffff0\""), "{stderr}");
@@ -307,7 +303,7 @@ fn a_damaged_history_file_costs_no_answer_and_history_says_to_move_it() {
     let path = db(&home);
     assert!(
         stderr.contains(&format!(
-            "hint: move it aside (the history starts afresh): mv {} {}.damaged",
+            "hint: or move it aside (the history starts afresh): mv {} {}.damaged",
             path.display(),
             path.display()
         )),
@@ -358,7 +354,7 @@ fn a_history_from_a_newer_version_costs_no_answer_and_is_not_touched() {
     let conn = rusqlite::Connection::open(db(&home)).expect("open");
     conn.pragma_update(None, "user_version", 7).expect("bump");
     drop(conn);
-    answer_survives(&home, &[], "written by a newer tokenfactory (schema 7, this one reads up to 1)");
+    answer_survives(&home, &[], "written by a newer tokenfactory (schema 7, this one reads up to 2)");
     let (code, _, stderr) = history(&home, &[]);
     assert_eq!(code, 1);
     assert!(stderr.contains("hint: upgrade tokenfactory"), "{stderr}");
@@ -506,4 +502,28 @@ fn a_conversation_longer_than_the_context_says_so_and_how_to_start_fresh() {
     assert!(stderr.contains("maximum context length is 8192 tokens"), "{stderr}");
     assert!(stderr.contains("hint: the request is longer than Omniva/Kimi-K2.6 can read at once"), "{stderr}");
     assert!(stderr.contains("hint: start a fresh conversation: run chat without -c / --conversation"), "{stderr}");
+}
+
+#[test]
+fn another_applications_database_is_never_changed_and_the_warning_says_why() {
+    let home = fresh_home();
+    let foreign = home.join("app.db");
+    let conn = rusqlite::Connection::open(&foreign).expect("open");
+    conn.execute_batch(
+        "CREATE TABLE conversations (id TEXT, body TEXT); INSERT INTO conversations VALUES ('1', 'mine');",
+    )
+    .expect("setup");
+    drop(conn);
+    let before = std::fs::read(&foreign).expect("read");
+    answer_survives(&home, &[("OMNIVA_HISTORY", foreign.to_str().expect("path"))], "it is not a tokenfactory history");
+    assert_eq!(std::fs::read(&foreign).expect("read"), before, "not one byte changed");
+    let (code, _, stderr) =
+        run(crate::harness::tokenfactory().env("HOME", &home).env("OMNIVA_HISTORY", &foreign).args(["history"]));
+    assert_eq!(code, 1);
+    assert!(stderr.contains("hint: point OMNIVA_HISTORY at a file of its own"), "{stderr}");
+    assert!(!stderr.contains("CREATE"), "no SQL in the message: {stderr}");
+    let (code, _, stderr) =
+        run(crate::harness::tokenfactory().env("HOME", &home).args(["history", "-n", "18446744073709551615"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("expected a number from 1 to 1000000"), "{stderr}");
 }
