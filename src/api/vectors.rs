@@ -26,14 +26,19 @@ pub struct Vectors<'a> {
     pub tokens: Option<u64>,
 }
 
-/// Each vector with the index the server gave it, in the server's order.
-type Located<'a> = (Vec<(usize, &'a str)>, Option<u64>);
+/// What a reply holds, in the server's order: each vector with the index the server gave it, and
+/// the tokens counted.
+#[derive(Debug, PartialEq)]
+struct Located<'a> {
+    indexed: Vec<(usize, &'a str)>,
+    tokens: Option<u64>,
+}
 
 /// Reads the vectors of a reply to `count` inputs, matching them by `index`: each input must have
 /// exactly one.
 pub fn vectors(raw: &str, count: usize) -> Result<Vectors<'_>, ApiError> {
     // The quick path found only arrays of finite numbers; what serde found is checked below.
-    let ((found, tokens), checked) = match locate_quickly(raw) {
+    let (Located { indexed: found, tokens }, checked) = match locate_quickly(raw) {
         Some(located) => (located, true),
         None => (locate(raw)?, false),
     };
@@ -87,7 +92,7 @@ fn check(vector: &str) -> Result<(), String> {
 fn locate(raw: &str) -> Result<Located<'_>, ApiError> {
     let list: EmbeddingList = serde_json::from_str(raw).map_err(|e| decode_error("embeddings", &e, raw))?;
     let tokens = list.usage.and_then(|u| u.prompt_tokens.or(u.total_tokens));
-    Ok((list.data.iter().map(|item| (item.index, item.embedding.get())).collect(), tokens))
+    Ok(Located { indexed: list.data.iter().map(|item| (item.index, item.embedding.get())).collect(), tokens })
 }
 
 /// The same result as `locate` for a reply whose vectors are arrays of numbers; `None` for
@@ -126,7 +131,7 @@ fn locate_quickly(raw: &str) -> Option<Located<'_>> {
         found.push((item.index, &raw[array.clone()]));
     }
     let tokens = list.usage.and_then(|u| u.prompt_tokens.or(u.total_tokens));
-    Some((found, tokens))
+    Some(Located { indexed: found, tokens })
 }
 
 /// Where the array of JSON numbers that opens at `open` ends (just past its `]`), or `None` when
@@ -232,8 +237,8 @@ mod tests {
     #[test]
     fn arrays_of_numbers_are_read_quickly_and_matched_by_index() {
         let raw = reply(&[(1, "[1e-3, -0.5 ,2E+10]"), (0, "[ ]"), (2, "[0,-0,10.25]")]);
-        let (found, tokens) = locate_quickly(&raw).expect("the quick path reads it");
-        assert_eq!(found, vec![(1, "[1e-3, -0.5 ,2E+10]"), (0, "[ ]"), (2, "[0,-0,10.25]")]);
+        let Located { indexed, tokens } = locate_quickly(&raw).expect("the quick path reads it");
+        assert_eq!(indexed, vec![(1, "[1e-3, -0.5 ,2E+10]"), (0, "[ ]"), (2, "[0,-0,10.25]")]);
         assert_eq!(tokens, Some(7));
         assert!(vectors(&raw, 3).is_err(), "an empty vector is no vector");
         let raw = reply(&[(1, "[1e-3, -0.5 ,2E+10]"), (0, "[ 3 ]"), (2, "[0,-0,10.25]")]);
@@ -279,8 +284,8 @@ mod tests {
     fn an_embedding_key_anywhere_else_does_not_fool_it() {
         // A key that ends in `embedding` after an escaped quote, and the word inside strings.
         let raw = r#"{"data":[{"index":0,"x\"embedding":[9],"embedding":[1,2],"note":"\"embedding\":[5]"}],"model":"embedding"}"#;
-        let (found, _) = locate_quickly(raw).expect("the quick path reads it");
-        assert_eq!(found, vec![(0, "[1,2]")]);
+        let located = locate_quickly(raw).expect("the quick path reads it");
+        assert_eq!(located.indexed, vec![(0, "[1,2]")]);
     }
 
     #[test]

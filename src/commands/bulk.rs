@@ -60,7 +60,7 @@ impl Options {
 
 /// Runs `job` over the input of `options`.
 pub fn run<J: Job>(ctx: &Context, job: &J, options: &Options) -> Result<(Exit, Report)> {
-    let source = Source::open(&options.input)?;
+    let source = Source::open(&options.input, &ctx.settings.temp_dir)?;
     let name = if options.input == Path::new("-") { "stdin".to_string() } else { options.input.display().to_string() };
     let keys = job.scan(source.path(), &name)?;
     // The key first: a run that cannot send touches no results file.

@@ -13,7 +13,8 @@ pub struct Source {
 }
 
 impl Source {
-    pub fn open(path: &Path) -> crate::report::Result<Source> {
+    /// `path`, or stdin (`-`) copied to a private file in `temp_dir`.
+    pub fn open(path: &Path, temp_dir: &Path) -> crate::report::Result<Source> {
         if path != Path::new("-") {
             File::open(path).map_err(|e| crate::report::UsageError {
                 message: format!("cannot read {}: {e}", path.display()),
@@ -21,7 +22,7 @@ impl Source {
             })?;
             return Ok(Source { path: path.to_path_buf(), spooled: false });
         }
-        let spool = std::env::temp_dir().join(format!("tokenfactory-input-{}", crate::id::new()));
+        let spool = temp_dir.join(format!("tokenfactory-input-{}", crate::id::new()));
         let mut options = OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]

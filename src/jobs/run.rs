@@ -37,6 +37,19 @@ struct Landed<T> {
 
 type Interrupt = Pin<Box<dyn Future<Output = ()> + Send>>;
 
+/// A task that ended: its ID and what it handed back, or how it was lost.
+type Joined<T> = Result<(tokio::task::Id, Landed<T>), JoinError>;
+
+/// What woke the run.
+enum Woke<T> {
+    Landed(Option<Joined<T>>),
+    /// A place on the wire was freed, or a pause ended.
+    Freed,
+    NoProgress,
+    Interrupted,
+    GraceOver,
+}
+
 pub(super) struct Run<W: Worker> {
     worker: Arc<W>,
     writer: LineWriter,
@@ -115,40 +128,28 @@ impl<W: Worker> Run<W> {
             let pause = self.limiter.paused_until(now).filter(|_| self.stopping.is_none());
             let give_up_at = self.last_progress.checked_add(self.give_up_after).unwrap_or(self.last_progress);
             let grace_end = self.stopping.map(|t| t + GRACE);
-            tokio::select! {
-                joined = self.flying.join_next_with_id(), if !self.flying.is_empty() => {
-                    // Every try that has ended is taken in before anything more is sent: the
-                    // limiter must see a burst's refusals with its answers. (One yield lets the
-                    // tasks woken with this one finish first.)
-                    tokio::task::yield_now().await;
-                    let mut joined = joined;
-                    while let Some(result) = joined {
-                        match result {
-                            Ok((id, landed)) => {
-                                self.tasks.remove(&id);
-                                self.absorb(landed);
-                            }
-                            Err(lost) => self.lost(&lost),
-                        }
-                        joined = self.flying.try_join_next_with_id();
-                    }
-                    self.write_ready(self.stopping.is_some())?;
+            let woke = tokio::select! {
+                joined = self.flying.join_next_with_id(), if !self.flying.is_empty() => Woke::Landed(joined),
+                _ = self.freed.notified() => Woke::Freed,
+                _ = sleep_until(pause.unwrap_or(now)), if pause.is_some() => Woke::Freed,
+                _ = sleep_until(give_up_at), if self.stopping.is_none() => Woke::NoProgress,
+                _ = &mut ctrl_c => Woke::Interrupted,
+                _ = sleep_until(grace_end.unwrap_or(now)), if grace_end.is_some() => Woke::GraceOver,
+            };
+            match woke {
+                Woke::Landed(joined) => self.take_in(joined).await?,
+                Woke::Freed => {}
+                Woke::NoProgress => self.stop(Stopped::NoProgress(self.give_up_after)),
+                // A second Ctrl-C: stop waiting for what is in flight.
+                Woke::Interrupted if self.stopping.is_some() => {
+                    self.flying.abort_all();
+                    break;
                 }
-                _ = self.freed.notified() => {}
-                _ = sleep_until(pause.unwrap_or(now)), if pause.is_some() => {}
-                _ = sleep_until(give_up_at), if self.stopping.is_none() => {
-                    self.stop(Stopped::NoProgress(self.give_up_after));
-                }
-                _ = &mut ctrl_c => {
-                    if self.stopping.is_some() {
-                        // A second Ctrl-C: stop waiting for what is in flight.
-                        self.flying.abort_all();
-                        break;
-                    }
+                Woke::Interrupted => {
                     self.stop(Stopped::Interrupted);
                     ctrl_c = interrupt();
                 }
-                _ = sleep_until(grace_end.unwrap_or(now)), if grace_end.is_some() => {
+                Woke::GraceOver => {
                     self.flying.abort_all();
                     break;
                 }
@@ -159,6 +160,25 @@ impl<W: Worker> Run<W> {
         self.publish(Instant::now(), &mut observe);
         self.report.elapsed = self.report.progress.started.map_or(Duration::ZERO, |t| t.elapsed());
         Ok(self.report)
+    }
+
+    /// Takes in every try that has ended before anything more is sent (the limiter must see a
+    /// burst's refusals with its answers; one yield lets the tasks woken with this one finish
+    /// first), and writes what is next in order.
+    async fn take_in(&mut self, joined: Option<Joined<W::Task>>) -> std::io::Result<()> {
+        tokio::task::yield_now().await;
+        let mut joined = joined;
+        while let Some(result) = joined {
+            match result {
+                Ok((id, landed)) => {
+                    self.tasks.remove(&id);
+                    self.absorb(landed);
+                }
+                Err(lost) => self.lost(&lost),
+            }
+            joined = self.flying.try_join_next_with_id();
+        }
+        self.write_ready(self.stopping.is_some())
     }
 
     /// Sends units while the limiter allows, refused ones first, new ones only within `window` of

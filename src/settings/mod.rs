@@ -74,6 +74,8 @@ pub struct Settings {
     pub display: Display,
     /// `OMNIVA_HISTORY`, else `history.db` in the platform's data directory.
     pub history: HistoryPlace,
+    /// Where private temporary files go (`TMPDIR`, else `/tmp`): stdin spooled for a batch.
+    pub temp_dir: PathBuf,
 }
 
 impl Settings {
@@ -125,28 +127,7 @@ impl Settings {
         let base_url = parse_base_url(&base_value, source_name)?;
 
         let embedding_model = env("OMNIVA_EMBEDDING_MODEL").unwrap_or_else(|| defaults::EMBEDDING_MODEL.to_string());
-        let (model, var) = if choice.embeddings {
-            (choice.model.clone().unwrap_or_else(|| embedding_model.clone()), "OMNIVA_EMBEDDING_MODEL")
-        } else {
-            let model = choice.model.clone().or_else(|| env("OMNIVA_MODEL"));
-            (model.unwrap_or_else(|| defaults::MODEL.to_string()), "OMNIVA_MODEL")
-        };
-        if model.trim().is_empty() {
-            return Err(ConfigError::Env { var, value: model, reason: "the model ID is blank".into() });
-        }
-        let fallbacks = match choice.fallbacks {
-            Some(flags) if !flags.is_empty() => flags.to_vec(),
-            Some(_) => {
-                env("OMNIVA_FALLBACK_MODELS").map(|v| v.split(',').map(str::to_string).collect()).unwrap_or_default()
-            }
-            None => Vec::new(),
-        };
-        let mut fallback_models: Vec<String> = Vec::new();
-        for m in fallbacks.iter().map(|m| m.trim()).filter(|m| !m.is_empty() && *m != model) {
-            if !fallback_models.iter().any(|f| f == m) {
-                fallback_models.push(m.to_string());
-            }
-        }
+        let (model, fallback_models) = choice.models(&env, &embedding_model)?;
 
         let timeout = match (network.timeout, env("OMNIVA_TIMEOUT")) {
             (Some(secs), _) => secs,
@@ -179,6 +160,7 @@ impl Settings {
             verbose: network.verbose,
             display,
             history: history_place(env("OMNIVA_HISTORY")),
+            temp_dir: std::env::temp_dir(),
         })
     }
 
@@ -277,6 +259,38 @@ struct Choice<'a> {
 }
 
 impl<'a> Choice<'a> {
+    /// The model this command asks (`embedding_model` when it is `embed` and `-m` names none),
+    /// and its fallbacks: the flag's, else `OMNIVA_FALLBACK_MODELS`, without the model or repeats.
+    fn models(
+        &self,
+        env: &impl Fn(&str) -> Option<String>,
+        embedding_model: &str,
+    ) -> Result<(String, Vec<String>), ConfigError> {
+        let (model, var) = if self.embeddings {
+            (self.model.clone().unwrap_or_else(|| embedding_model.to_string()), "OMNIVA_EMBEDDING_MODEL")
+        } else {
+            let model = self.model.clone().or_else(|| env("OMNIVA_MODEL"));
+            (model.unwrap_or_else(|| defaults::MODEL.to_string()), "OMNIVA_MODEL")
+        };
+        if model.trim().is_empty() {
+            return Err(ConfigError::Env { var, value: model, reason: "the model ID is blank".into() });
+        }
+        let listed = match self.fallbacks {
+            Some(flags) if !flags.is_empty() => flags.to_vec(),
+            Some(_) => {
+                env("OMNIVA_FALLBACK_MODELS").map(|v| v.split(',').map(str::to_string).collect()).unwrap_or_default()
+            }
+            None => Vec::new(),
+        };
+        let mut fallbacks: Vec<String> = Vec::new();
+        for m in listed.iter().map(|m| m.trim()).filter(|m| !m.is_empty() && *m != model) {
+            if !fallbacks.iter().any(|f| f == m) {
+                fallbacks.push(m.to_string());
+            }
+        }
+        Ok((model, fallbacks))
+    }
+
     fn of(command: &'a Command) -> Choice<'a> {
         let sampling = |s: &SamplingArgs| Sampling {
             system: s.system.clone(),

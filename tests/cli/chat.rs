@@ -319,13 +319,25 @@ fn chat_waiting_on_silent_stdin_hints_no_stdin_then_uses_what_arrives() {
         .expect("spawn");
     let mut stdin = child.stdin.take().expect("stdin");
     let mut stderr = child.stderr.take().expect("stderr");
-    // The hint comes after 3 s of silence; read it as it arrives (bounded by the test harness).
+    // The hint comes after 3 s of silence; read it as it arrives, on a thread, so that a hint that
+    // never comes fails the test after 20 s instead of hanging it.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 512];
+        while let Ok(n) = stderr.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
     let mut seen = Vec::new();
-    let mut buf = [0u8; 512];
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while !String::from_utf8_lossy(&seen).contains("--no-stdin") {
-        let n = stderr.read(&mut buf).expect("stderr");
-        assert!(n > 0, "stderr closed before the hint: {:?}", String::from_utf8_lossy(&seen));
-        seen.extend_from_slice(&buf[..n]);
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(bytes) => seen.extend_from_slice(&bytes),
+            Err(_) => panic!("no hint within 20 s; stderr so far: {:?}", String::from_utf8_lossy(&seen)),
+        }
     }
     assert_eq!(
         String::from_utf8_lossy(&seen),

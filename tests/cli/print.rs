@@ -69,10 +69,7 @@ fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
 
 #[test]
 fn print_curl_sends_exactly_what_chat_sends_for_any_prompt() {
-    if tool("curl").is_none() {
-        eprintln!("skipped: curl is not installed");
-        return;
-    }
+    tool("curl").expect("curl is needed to run the printed programs (apt-get install curl)");
     let hundred_kb = "line of a long document, with 'quotes' and $VARS\n".repeat(2100);
     let schema = r#"{"type":"object","properties":{"name":{"type":"string"}},"required":["name"]}"#;
     let cases: Vec<(Vec<&str>, &str)> = vec![
@@ -134,10 +131,7 @@ fn printed(language: &str, extra: &[&str]) -> String {
 
 #[test]
 fn print_python_is_valid_python() {
-    let Some(python) = tool("python3") else {
-        eprintln!("skipped: python3 is not installed");
-        return;
-    };
+    let python = tool("python3").expect("python3 is needed to parse the printed programs");
     for extra in [
         &[][..],
         &["--stream"],
@@ -161,18 +155,15 @@ fn print_python_is_valid_python() {
     }
 }
 
+/// Needs the openai Python package: `.ci/run` installs it and runs this test by name, so a
+/// machine without it shows the test as ignored rather than passed.
 #[test]
+#[ignore = "needs the openai Python package (pip install openai); .ci/run runs it where pip installed it"]
 fn print_python_runs_with_the_openai_sdk_and_sends_the_same_body() {
-    let Some(python) = tool("python3") else {
-        eprintln!("skipped: python3 is not installed");
-        return;
-    };
+    let python = tool("python3").expect("python3");
     let has_sdk =
         std::process::Command::new(&python).args(["-c", "import openai"]).output().is_ok_and(|o| o.status.success());
-    if !has_sdk {
-        eprintln!("skipped: the openai Python package is not installed (pip install openai)");
-        return;
-    }
+    assert!(has_sdk, "the openai Python package is not installed: pip install openai");
     for (stream, extra) in [(false, &["-s", "be brief", "--max-tokens", "9"][..]), (true, &["--stream"])] {
         let prompt = "it's \"quoted\", $(x) and 🦀\nsecond line";
         let mut args = extra.to_vec();
@@ -203,10 +194,7 @@ fn print_python_runs_with_the_openai_sdk_and_sends_the_same_body() {
 
 #[test]
 fn print_typescript_is_valid_javascript() {
-    let Some(node) = tool("node") else {
-        eprintln!("skipped: node is not installed");
-        return;
-    };
+    let node = tool("node").expect("node is needed to check the printed TypeScript");
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("ts-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     for (i, extra) in [&[][..], &["--stream"]].iter().enumerate() {

@@ -45,7 +45,7 @@ fn run_file(ctx: &Context, args: &BatchRunArgs) -> Result<Exit> {
         fallbacks: ctx.settings.fallback_models.clone(),
     };
     if args.check {
-        let source = super::spool::Source::open(&input)?;
+        let source = super::spool::Source::open(&input, &ctx.settings.temp_dir)?;
         let name = input.display().to_string();
         let count = job.scan(source.path(), &name)?.len() as u64;
         let requests = crate::time_text::counted(count, "request");

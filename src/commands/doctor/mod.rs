@@ -20,7 +20,7 @@ use crate::report::{Exit, UsageError};
 use crate::settings::{ConfigError, Settings};
 
 /// Collects the checks, printing each as it finishes unless the output is JSON or the guide.
-struct Run<'a> {
+struct Checklist<'a> {
     checks: Vec<Check>,
     /// The network and API checks not run yet, skipped with a reason when one before them fails.
     pending: Vec<(&'static str, &'static str)>,
@@ -28,13 +28,13 @@ struct Run<'a> {
     ui: &'a Ui,
 }
 
-impl<'a> Run<'a> {
-    fn new(ui: &'a Ui, args: &DoctorArgs) -> Run<'a> {
+impl<'a> Checklist<'a> {
+    fn new(ui: &'a Ui, args: &DoctorArgs) -> Checklist<'a> {
         let mut pending = vec![DNS, TCP, TLS, AUTH, MODEL, COMPLETION, STREAMING];
         if args.embeddings {
             pending.push(EMBEDDINGS);
         }
-        Run { checks: Vec::new(), pending, live: args.explain.is_none() && !args.json, ui }
+        Checklist { checks: Vec::new(), pending, live: args.explain.is_none() && !args.json, ui }
     }
 
     fn add(&mut self, check: Check) -> bool {
@@ -94,7 +94,7 @@ pub fn run(ctx: &Context, args: &DoctorArgs) -> Result<Exit> {
     if let Some(name) = args.explain.as_deref().filter(|n| !n.is_empty()) {
         return explain_one(name, &ctx.ui, Some(ctx));
     }
-    let mut run = Run::new(&ctx.ui, args);
+    let mut run = Checklist::new(&ctx.ui, args);
     Context::runtime()?.block_on(checks(ctx, args, &mut run));
     finish(run, args, Some(ctx))
 }
@@ -105,7 +105,7 @@ pub fn run_without_settings(ui: &Ui, config: &ConfigError, args: &DoctorArgs) ->
     if let Some(name) = args.explain.as_deref().filter(|n| !n.is_empty()) {
         return explain_one(name, ui, None);
     }
-    let mut run = Run::new(ui, args);
+    let mut run = Checklist::new(ui, args);
     let mut c = Check::new("settings", "settings", Status::Fail, config.to_string());
     c.hints = settings_hints(config);
     run.add(c);
@@ -114,7 +114,7 @@ pub fn run_without_settings(ui: &Ui, config: &ConfigError, args: &DoctorArgs) ->
 }
 
 /// Prints the guide, the JSON document or the summary line; the exit code says whether any check failed.
-fn finish(run: Run, args: &DoctorArgs, ctx: Option<&Context>) -> Result<Exit> {
+fn finish(run: Checklist, args: &DoctorArgs, ctx: Option<&Context>) -> Result<Exit> {
     let tally = Tally::of(&run.checks);
     let ui = run.ui;
     if args.explain.is_some() {
@@ -142,7 +142,7 @@ fn settings_hints(config: &ConfigError) -> Vec<String> {
 
 /// Runs the checks in order; when one fails, the checks that depend on it are skipped with the
 /// reason.
-async fn checks(ctx: &Context, args: &DoctorArgs, run: &mut Run<'_>) {
+async fn checks(ctx: &Context, args: &DoctorArgs, run: &mut Checklist<'_>) {
     let s = &ctx.settings;
     let key_ok = key_checks(s, run);
     run.add(config::base_url(s));
@@ -159,7 +159,7 @@ async fn checks(ctx: &Context, args: &DoctorArgs, run: &mut Run<'_>) {
 }
 
 /// The key is set and well-formed: whether it can be used.
-fn key_checks(s: &Settings, run: &mut Run<'_>) -> bool {
+fn key_checks(s: &Settings, run: &mut Checklist<'_>) -> bool {
     let set = run.add(config::key_set(s.key.as_ref()));
     match &s.key {
         Some(key) if set => run.add(config::key_format(key, s)),
@@ -171,7 +171,7 @@ fn key_checks(s: &Settings, run: &mut Run<'_>) -> bool {
 }
 
 /// DNS, TCP and TLS to the first hop (the proxy when one applies).
-async fn connection_checks(s: &Settings, run: &mut Run<'_>) -> Result<(), &'static str> {
+async fn connection_checks(s: &Settings, run: &mut Checklist<'_>) -> Result<(), &'static str> {
     let hop = network::Hop::of(s).ok_or("the base URL has no host")?;
     let (dns, addrs) = timed(network::dns(&hop, &network::system_resolver, s.connect_timeout)).await;
     if !run.add(dns) {
@@ -195,7 +195,7 @@ async fn connection_checks(s: &Settings, run: &mut Run<'_>) -> Result<(), &'stat
 
 /// Auth, the model in the catalog, then (unless billable requests are off) a completion and a
 /// stream.
-async fn api_checks(ctx: &Context, args: &DoctorArgs, run: &mut Run<'_>) -> Result<(), &'static str> {
+async fn api_checks(ctx: &Context, args: &DoctorArgs, run: &mut Checklist<'_>) -> Result<(), &'static str> {
     let s = &ctx.settings;
     let client = match ctx.client() {
         Ok(c) => c,
