@@ -108,6 +108,8 @@ pub struct Facts {
     pub content_received: bool,
     /// The connection attempt timed out (`--connect-timeout`).
     pub connect_timeout: bool,
+    /// The reply was not valid HTTP (a malformed or oversized header).
+    pub malformed: bool,
     /// Catalog IDs close to an unknown model.
     pub suggestions: Vec<String>,
     /// The request was for embeddings, which need an embeddings model.
@@ -136,6 +138,7 @@ impl Facts {
                 facts.url = Some(url.clone());
                 facts.proxy = proxy.as_deref().cloned();
                 facts.connect_timeout = *kind == crate::api::NetKind::ConnectTimeout;
+                facts.malformed = *kind == crate::api::NetKind::Malformed;
                 if *kind == crate::api::NetKind::ProxyAuth {
                     facts.status = Some(407);
                 }
@@ -311,6 +314,14 @@ fn server_wait(facts: &Facts) -> Option<String> {
 
 fn network_hints(facts: &Facts) -> Vec<String> {
     let host = facts.url.as_deref().and_then(host_of).unwrap_or_else(|| "the API host".into());
+    if facts.malformed {
+        return vec![
+            format!("{host} answered, but not with valid HTTP: a malformed or oversized header, or a bad status line"),
+            "check that the base URL points at the API (its host, port and scheme), not at another service; \
+             a proxy in between can mangle replies too"
+                .into(),
+        ];
+    }
     let mut lines = match facts.timer.map(Timer::flag).or(facts.connect_timeout.then_some("--connect-timeout")) {
         Some(flag) => {
             vec![format!("the server did not answer in time; raise the limit with {flag} if it is just slow")]
@@ -406,6 +417,10 @@ fn tls_hints(facts: &Facts) -> Vec<String> {
                 "check the base URL's host; a proxy minting certificates for the wrong host causes this too".into(),
             ]
         }
+        Some(TlsKind::NotTls) => vec![
+            format!("{host} answered in plain HTTP: no certificate was received, so trust is not the problem"),
+            "use http:// instead of https:// in the base URL (--base-url or OMNIVA_BASE_URL) for this server".into(),
+        ],
         Some(TlsKind::NoRoots) => vec![
             "no CA certificates were found: SSL_CERT_FILE / SSL_CERT_DIR point at nothing usable".into(),
             "unset them, or point them at a PEM bundle (e.g. /etc/ssl/certs/ca-certificates.crt)".into(),

@@ -60,6 +60,8 @@ pub enum NetKind {
     ConnectTimeout,
     /// The proxy answered the CONNECT with 407.
     ProxyAuth,
+    /// The reply was not valid HTTP: a malformed or oversized header, a bad status line.
+    Malformed,
     Other,
 }
 
@@ -81,6 +83,9 @@ pub enum TlsKind {
     },
     /// No trust roots could be loaded at all.
     NoRoots,
+    /// The server answered in plain HTTP: there was no certificate at all (an https URL for an
+    /// http server).
+    NotTls,
     Other,
 }
 
@@ -270,6 +275,7 @@ fn write_network(
         NetKind::ConnectTimeout => "timed out connecting to",
         NetKind::Other => "could not connect to",
         NetKind::ProxyAuth => "authentication (407) required by",
+        NetKind::Malformed => "a reply that is not valid HTTP from",
     };
     match proxy {
         Some(p) => write!(f, "{what} proxy {} ({}) for {url}: {detail}", p.redacted(), p.variable)?,
@@ -289,6 +295,7 @@ impl TlsKind {
             TlsKind::NotYetValid { .. } => "the server's certificate is not valid yet",
             TlsKind::WrongHost { .. } => "the server's certificate is for a different host name",
             TlsKind::NoRoots => "no trusted CA certificates could be loaded",
+            TlsKind::NotTls => "the server answered in plain HTTP, not TLS (https)",
             TlsKind::Other => "TLS handshake failed",
         }
     }

@@ -52,6 +52,8 @@ pub fn classify_transport(e: &reqwest::Error, url: &str, proxy: Option<&ProxySpe
     let io_kind = chain(e).filter_map(|x| x.downcast_ref::<std::io::Error>()).last().map(|io| io.kind());
     let kind = if e.is_connect() && e.is_timeout() {
         NetKind::ConnectTimeout
+    } else if is_malformed(&detail) {
+        NetKind::Malformed
     } else if proxy.is_some() && detail.to_ascii_lowercase().contains("proxy authorization required") {
         // hyper-util's CONNECT tunnel answered 407.
         NetKind::ProxyAuth
@@ -70,8 +72,27 @@ pub fn classify_transport(e: &reqwest::Error, url: &str, proxy: Option<&ProxySpe
     ApiError::Network { kind, url, proxy, detail, before_send: e.is_connect() }
 }
 
+/// Whether hyper could not parse the reply as HTTP (its words for a malformed or oversized head).
+fn is_malformed(detail: &str) -> bool {
+    let detail = detail.to_ascii_lowercase();
+    [
+        "invalid http",
+        "message head is too large",
+        "invalid header",
+        "header parsed",
+        "invalid status",
+        "invalid response",
+    ]
+    .iter()
+    .any(|words| detail.contains(words))
+}
+
 fn tls_kind(e: &rustls::Error) -> TlsKind {
     use rustls::CertificateError as C;
+    // Plain HTTP where a TLS record was expected: no certificate was received at all.
+    if let rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType) = e {
+        return TlsKind::NotTls;
+    }
     let rustls::Error::InvalidCertificate(cert) = e else {
         return TlsKind::Other;
     };

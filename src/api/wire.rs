@@ -56,6 +56,7 @@ pub struct ChatCompletion {
     pub id: Option<String>,
     pub model: Option<String>,
     pub choices: Vec<Choice>,
+    #[serde(deserialize_with = "lenient_usage")]
     pub usage: Option<Usage>,
 }
 
@@ -94,6 +95,7 @@ pub struct ChatChunk<'a> {
     /// The first of `choices` (tokenfactory never asks for more than one).
     #[serde(borrow, rename = "choices", deserialize_with = "first_choice")]
     pub choice: Option<ChunkChoice<'a>>,
+    #[serde(deserialize_with = "lenient_usage")]
     pub usage: Option<Usage>,
     /// An error event (`{"error": …}`) in the middle of a stream.
     pub error: Option<serde_json::Value>,
@@ -179,18 +181,21 @@ fn first_choice<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Option<ChunkC
     d.deserialize_any(Visitor(std::marker::PhantomData))
 }
 
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
+/// Token counts, as the server reports them. Usage is advisory: a count that is not a whole
+/// non-negative number (`-5`, `1.5`, `"many"`, `1e300`) is dropped, never the answer it came with;
+/// `unreadable` names the first one dropped, for `--verbose`. A whole float (`5.0`) is a count.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Usage {
     pub prompt_tokens: Option<u64>,
     pub completion_tokens: Option<u64>,
     pub total_tokens: Option<u64>,
     pub reasoning_tokens: Option<u64>,
     pub completion_tokens_details: Option<CompletionTokensDetails>,
+    /// The first count the server sent that is not one.
+    pub unreadable: Option<&'static str>,
 }
 
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CompletionTokensDetails {
     pub reasoning_tokens: Option<u64>,
 }
@@ -200,6 +205,72 @@ impl Usage {
     pub fn reasoning(&self) -> Option<u64> {
         self.reasoning_tokens.or(self.completion_tokens_details.and_then(|d| d.reasoning_tokens))
     }
+}
+
+/// The largest count believed (10^15 tokens): beyond, a number is noise.
+const LARGEST_COUNT: f64 = 1e15;
+
+/// Usage as it arrives, every count any JSON value.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RawUsage {
+    prompt_tokens: Option<serde_json::Value>,
+    completion_tokens: Option<serde_json::Value>,
+    total_tokens: Option<serde_json::Value>,
+    reasoning_tokens: Option<serde_json::Value>,
+    completion_tokens_details: Option<RawDetails>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RawDetails {
+    reasoning_tokens: Option<serde_json::Value>,
+}
+
+impl From<RawUsage> for Usage {
+    fn from(raw: RawUsage) -> Usage {
+        let mut unreadable = None;
+        let mut count = |name: &'static str, value: Option<serde_json::Value>| match value.as_ref().map(count_of) {
+            Some(Some(read)) => read,
+            Some(None) => {
+                unreadable.get_or_insert(name);
+                None
+            }
+            None => None,
+        };
+        let usage = Usage {
+            prompt_tokens: count("prompt_tokens", raw.prompt_tokens),
+            completion_tokens: count("completion_tokens", raw.completion_tokens),
+            total_tokens: count("total_tokens", raw.total_tokens),
+            reasoning_tokens: count("reasoning_tokens", raw.reasoning_tokens),
+            completion_tokens_details: raw.completion_tokens_details.map(|d| CompletionTokensDetails {
+                reasoning_tokens: count("completion_tokens_details.reasoning_tokens", d.reasoning_tokens),
+            }),
+            unreadable: None,
+        };
+        Usage { unreadable, ..usage }
+    }
+}
+
+/// A count: `Some(None)` for null, `Some(Some(n))` for a whole non-negative number within reason,
+/// `None` for anything else.
+fn count_of(value: &serde_json::Value) -> Option<Option<u64>> {
+    match value {
+        serde_json::Value::Null => Some(None),
+        serde_json::Value::Number(n) => match (n.as_u64(), n.as_f64()) {
+            (Some(n), _) if (n as f64) <= LARGEST_COUNT => Some(Some(n)),
+            (None, Some(f)) if f >= 0.0 && f.fract() == 0.0 && f <= LARGEST_COUNT => Some(Some(f as u64)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `usage` read leniently: anything but an object of counts is no usage, never a failed reply.
+fn lenient_usage<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Usage>, D::Error> {
+    // One small value per answer: read whole, then as usage if it is one.
+    let value = serde_json::Value::deserialize(d)?;
+    Ok(serde_json::from_value::<RawUsage>(value).ok().map(Usage::from))
 }
 
 /// `POST /embeddings` body.
@@ -226,6 +297,7 @@ pub struct EmbeddingList<'a> {
     #[serde(borrow)]
     pub data: Vec<EmbeddingItem<'a>>,
     #[serde(default)]
+    #[serde(deserialize_with = "lenient_usage")]
     pub usage: Option<Usage>,
 }
 
@@ -240,6 +312,7 @@ pub struct EmbeddingItem<'a> {
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
 #[serde(default)]
 pub struct UsageOnly {
+    #[serde(deserialize_with = "lenient_usage")]
     pub usage: Option<Usage>,
 }
 
@@ -385,11 +458,49 @@ mod tests {
         );
     }
 
+    #[test]
+    fn usage_is_read_leniently_and_never_fails_the_reply() {
+        let read = |usage: &str| {
+            let body = format!(r#"{{"choices":[{{"message":{{"content":"hi"}}}}],"usage":{usage}}}"#);
+            serde_json::from_str::<ChatCompletion>(&body).expect("the reply parses").usage
+        };
+        let u = read(r#"{"prompt_tokens":5.0,"completion_tokens":-5,"total_tokens":"many"}"#).expect("usage");
+        assert_eq!((u.prompt_tokens, u.completion_tokens, u.total_tokens), (Some(5), None, None));
+        assert_eq!(u.unreadable, Some("completion_tokens"));
+        let u = read(r#"{"prompt_tokens":1e300,"completion_tokens":2.5,"reasoning_tokens":null}"#).expect("usage");
+        assert_eq!((u.prompt_tokens, u.completion_tokens, u.reasoning_tokens), (None, None, None));
+        assert_eq!(read("5"), None);
+        assert_eq!(read("null"), None);
+        assert_eq!(
+            read(r#"{"completion_tokens_details":{"reasoning_tokens":7}}"#).and_then(|u| u.reasoning()),
+            Some(7)
+        );
+    }
+
     mod fuzz {
         use super::*;
         use proptest::prelude::*;
 
         proptest! {
+            #[test]
+            fn any_usage_value_leaves_the_answer_readable(value in prop_oneof![
+                any::<i64>().prop_map(|n| n.to_string()),
+                any::<f64>().prop_map(|f| if f.is_finite() { f.to_string() } else { "1e999".into() }),
+                "\\PC{0,12}".prop_map(|s| serde_json::Value::from(s).to_string()),
+                Just("[1,2]".to_string()),
+                Just("{}".to_string()),
+            ]) {
+                let body = format!(r#"{{"choices":[{{"message":{{"content":"kept"}}}}],"usage":{{"prompt_tokens":{value},"completion_tokens":{value}}}}}"#);
+                if let Ok(c) = serde_json::from_str::<ChatCompletion>(&body) {
+                    prop_assert_eq!(c.choices[0].message.as_ref().and_then(|m| m.content.as_deref()), Some("kept"));
+                    let u = c.usage.unwrap_or_default();
+                    prop_assert!(u.prompt_tokens.is_none_or(|n| n as f64 <= LARGEST_COUNT));
+                } else {
+                    // Only a number JSON itself cannot hold (1e999) makes the reply invalid JSON.
+                    prop_assert!(value.contains("e999"), "{}", body);
+                }
+            }
+
             #[test]
             fn chunks_carry_their_content_through_any_escaping(content in "\\PC{0,80}", finish in proptest::option::of("[a-z_]{1,12}")) {
                 let data = serde_json::json!({"model": "m", "choices": [{"delta": {"content": content}, "finish_reason": finish}]}).to_string();

@@ -65,14 +65,19 @@ impl<W: Write> AnswerWriter<W> {
             Some((redactor, state)) => redactor.redact_piece(state, text),
             None => Cow::Borrowed(text),
         };
-        let text = match &mut self.sanitizer {
-            Some(s) => {
-                self.scratch.clear();
-                s.push(&text, &mut self.scratch);
-                self.scratch.as_str()
-            }
-            None => &text,
+        let Some(sanitizer) = &mut self.sanitizer else {
+            return self.write_shown(&text);
         };
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        sanitizer.push(&text, &mut scratch);
+        let written = self.write_shown(&scratch);
+        self.scratch = scratch;
+        written
+    }
+
+    /// Writes text that is ready to be shown (redacted, sanitised), dimmed if asked, and flushes.
+    fn write_shown(&mut self, text: &str) -> io::Result<()> {
         if text.is_empty() {
             return Ok(());
         }
@@ -84,8 +89,19 @@ impl<W: Write> AnswerWriter<W> {
         self.out.flush()
     }
 
-    /// Ends the output with a newline unless it already ends with one (or is empty).
+    /// Ends the output with a newline unless it already ends with one (or is empty). A terminal
+    /// sequence still open never ended: what it held is written first.
     pub fn finish(&mut self) -> io::Result<()> {
+        if let Some(sanitizer) = &mut self.sanitizer
+            && !self.silent
+        {
+            self.scratch.clear();
+            sanitizer.finish(&mut self.scratch);
+            if !self.scratch.is_empty() {
+                let rest = std::mem::take(&mut self.scratch);
+                self.write_shown(&rest)?;
+            }
+        }
         if self.mid_line {
             self.out.write_all(b"\n")?;
             self.mid_line = false;

@@ -169,6 +169,13 @@ fn print_whole(
     outcome.finish_reason = choice.and_then(|c| c.finish_reason.clone());
     outcome.keep_answer(content);
     outcome.keep_reasoning(message.and_then(|m| m.reasoning()).unwrap_or_default());
+    if let Some(at) = reply.invalid_utf8_at {
+        // The stream's rule: a byte that is not UTF-8 costs that character, never the answer.
+        ctx.ui.warn(
+            &format!("the answer held bytes that are not UTF-8 (the first at byte {at}); each is shown as \u{fffd}"),
+            &[],
+        );
+    }
     if args.json {
         out.write(&reply.raw)?;
     } else {

@@ -77,6 +77,11 @@ impl Outcome {
 
 /// Prints the stats and budget warnings; returns the exit code of a completed answer.
 pub fn finish(ctx: &Context, args: &ChatArgs, request: &ChatRequest<'_>, outcome: &Outcome) -> Exit {
+    if ctx.settings.verbose
+        && let Some(field) = outcome.usage.and_then(|u| u.unreadable)
+    {
+        ctx.ui.dim(&format!("usage: the server's {field} is not a token count; it is left out"));
+    }
     if args.stats {
         ctx.ui.dim(&stats_line(request, outcome));
     }
