@@ -231,13 +231,36 @@ fn check_unicode(vars: impl Iterator<Item = (std::ffi::OsString, std::ffi::OsStr
 }
 
 fn parse_base_url(value: &str, source_name: &'static str) -> Result<Url, ConfigError> {
-    let err = |reason: String| ConfigError::BaseUrl { value: value.to_string(), source_name, reason };
-    let mut url = Url::parse(value.trim()).map_err(|e| err(e.to_string()))?;
+    let trimmed = value.trim();
+    let parsed = Url::parse(trimmed);
+    // Never quote a password back: the URL is shown with it masked.
+    let shown = match &parsed {
+        Ok(url) if url.password().is_some() => {
+            let mut masked = url.clone();
+            let _ = masked.set_password(Some("****"));
+            masked.to_string()
+        }
+        _ => value.to_string(),
+    };
+    let err = |reason: String| ConfigError::BaseUrl { value: shown.clone(), source_name, reason };
+    if !trimmed.contains("://") {
+        let local = ["localhost", "127.", "[::1]"].iter().any(|l| trimmed.starts_with(l));
+        let example = if local { format!("http://{trimmed}") } else { format!("https://{trimmed}") };
+        return Err(err(format!("it has no scheme: add https:// (or http:// for a local server), e.g. {example}")));
+    }
+    let mut url = parsed.map_err(|e| err(e.to_string()))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(err(format!("the scheme must be https:// (or http://), not {}://", url.scheme())));
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(err("it has no host".into()));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(err(
+            "it holds a user name or password, which would replace the API key (sent as a Bearer token); \
+             put the key in OMNIVA_API_KEY and leave credentials out of the URL (a proxy's go in HTTPS_PROXY)"
+                .into(),
+        ));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(err("it must not have a query or fragment".into()));

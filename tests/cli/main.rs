@@ -9,6 +9,7 @@ mod errors;
 mod generated;
 mod harness;
 mod history;
+mod hostile;
 mod http_request;
 mod keys;
 mod layers;
