@@ -1,8 +1,10 @@
 __tokenfactory_models() {
     [ -n "${OMNIVA_API_KEY:-}" ] || return 0
-    local ids
-    ids=$(tokenfactory models --connect-timeout 2 --timeout 2 --retries 0 2>/dev/null) || return 0
-    COMPREPLY=($(compgen -W "${ids}" -- "${cur}"))
+    local id
+    COMPREPLY=()
+    while IFS= read -r id; do
+        [[ -n "$id" && "$id" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$id")")
+    done < <(tokenfactory models --connect-timeout 2 --timeout 2 --retries 0 2>/dev/null)
 }
 
 _tokenfactory() {

@@ -30,10 +30,13 @@ pub fn script(shell: Shell) -> String {
     }
 }
 
-/// bash: the generated `--model`/`-m` branches complete files; make them complete model IDs.
+/// bash: the generated `--model`/`-m` branches complete files; make them complete model IDs. The
+/// IDs are data: each is compared with the word typed as a string (`compgen -W` would expand
+/// `$(…)` and backticks in them) and inserted quoted (`printf %q`), so no ID a server sends ever
+/// runs.
 fn bash(generated: String) -> String {
     let helper = format!(
-        "__tokenfactory_models() {{\n    [ -n \"${{OMNIVA_API_KEY:-}}\" ] || return 0\n    local ids\n    ids=$({LIST_MODELS}) || return 0\n    COMPREPLY=($(compgen -W \"${{ids}}\" -- \"${{cur}}\"))\n}}\n\n"
+        "__tokenfactory_models() {{\n    [ -n \"${{OMNIVA_API_KEY:-}}\" ] || return 0\n    local id\n    COMPREPLY=()\n    while IFS= read -r id; do\n        [[ -n \"$id\" && \"$id\" == \"$cur\"* ]] && COMPREPLY+=(\"$(printf '%q' \"$id\")\")\n    done < <({LIST_MODELS})\n}}\n\n"
     );
     let mut out = String::with_capacity(generated.len() + helper.len());
     out.push_str(&helper);
@@ -56,13 +59,18 @@ fn bash(generated: String) -> String {
     out
 }
 
-/// zsh: `-m`/`--model` values come from a helper instead of `_default`.
+/// zsh: `-m`/`--model`/`--fallback-model` values come from a helper instead of `_default` (other
+/// options whose value is an ID, such as `--conversation`, keep theirs). `compadd -a` takes the
+/// IDs as words and quotes them when it inserts one: nothing in them is expanded.
 fn zsh(generated: String) -> String {
     let helper = format!(
         "\n(( $+functions[_tokenfactory_models] )) ||\n_tokenfactory_models() {{\n    [[ -n \"${{OMNIVA_API_KEY:-}}\" ]] || return 1\n    local -a ids\n    ids=(${{(f)\"$({LIST_MODELS})\"}})\n    compadd -a ids\n}}\n"
     );
-    // Every option whose value is a model ID is named `ID` in the CLI definition.
-    let replaced = map_lines(&generated, |line| line.replace(":ID:_default'", ":ID:_tokenfactory_models'"));
+    let model_option =
+        |line: &str| ["'-m+[", "'--model=[", "'*--fallback-model=["].iter().any(|o| line.trim_start().starts_with(o));
+    let replaced = map_lines(&generated, |line| {
+        if model_option(line) { line.replace(":ID:_default'", ":ID:_tokenfactory_models'") } else { line.to_string() }
+    });
     // Define the helper before the final `compdef`/entry point lines run.
     match replaced.find("\nif [ \"$funcstack[1]\" = \"_tokenfactory\" ]") {
         Some(at) => format!("{}{helper}{}\n", &replaced[..at], &replaced[at..]),
@@ -111,7 +119,15 @@ mod tests {
         assert!(zsh.contains(
             "'--model=[Model ID \\[env\\: OMNIVA_MODEL\\] \\[default\\: Omniva/Kimi-K2.6\\]]:ID:_tokenfactory_models'"
         ));
-        assert!(!zsh.contains(":ID:_default'"), "no model option is left completing files");
+        assert!(
+            !zsh.lines().any(|l| (l.contains("'--model=[") || l.contains("'-m+[")) && l.contains(":ID:_default'")),
+            "no model option is left completing files"
+        );
+        assert!(
+            zsh.contains("--conversation=[")
+                && !zsh.lines().any(|l| l.contains("--conversation=[") && l.contains("_tokenfactory_models")),
+            "conversation IDs are not model IDs"
+        );
         let fish = script(Shell::Fish);
         assert!(fish.contains("-l model -d 'Model ID [env: OMNIVA_MODEL] [default: Omniva/Kimi-K2.6]' -r -f -a \"(__tokenfactory_models)\""));
     }

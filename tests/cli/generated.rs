@@ -190,3 +190,90 @@ fn bash_completion_is_valid_and_completes_commands_and_model_ids() {
     assert_eq!(complete("tokenfactory chat -m Omniva/", false), "\n", "no key: no call, no IDs");
     models.assert_calls(2);
 }
+
+/// IDs a hostile server could serve: each would run a command if a shell expanded it.
+const HOSTILE_IDS: [&str; 5] =
+    ["Omniva/Kimi-K2.6", "$(touch PWN1)", "`touch PWN2`", "x;touch PWN3", "Omniva/$(touch PWN4)"];
+
+/// Runs `shell -c program` in a fresh directory with the binary on PATH, the key set and the base
+/// URL at a server that serves `HOSTILE_IDS`; returns stdout and whether any PWN file appeared.
+fn complete_in(shell: &str, program: &str) -> (String, bool) {
+    use httpmock::prelude::*;
+    let server = MockServer::start();
+    let data: Vec<serde_json::Value> = HOSTILE_IDS.iter().map(|id| serde_json::json!({"id": id})).collect();
+    server.mock(|when, then| {
+        when.method(GET).path("/v1/models");
+        then.status(200).json_body(serde_json::json!({"data": data}));
+    });
+    let dir = crate::harness::fresh_home();
+    let bin_dir = assert_cmd::cargo::cargo_bin("tokenfactory").parent().expect("dir").to_path_buf();
+    let out = std::process::Command::new(shell)
+        .current_dir(&dir)
+        .env_clear()
+        .env("HOME", &dir)
+        .env("PATH", format!("{}:/usr/bin:/bin", bin_dir.display()))
+        .env("OMNIVA_BASE_URL", server.url("/v1"))
+        .env("OMNIVA_API_KEY", crate::harness::KEY)
+        .args(["-c", program])
+        .output()
+        .expect("the shell runs");
+    let pwned =
+        std::fs::read_dir(&dir).expect("dir").flatten().any(|e| e.file_name().to_string_lossy().starts_with("PWN"));
+    (String::from_utf8_lossy(&out.stdout).into_owned(), pwned)
+}
+
+#[test]
+fn completion_scripts_treat_the_ids_a_server_sends_as_data() {
+    let script = |name: &str| root().join("completions").join(name).display().to_string();
+    // bash: TAB after -m, with nothing typed and with a prefix.
+    let bash = |line: &str| {
+        let words: Vec<&str> = line.split(' ').collect();
+        format!(
+            "source {:?}; COMP_WORDS=({}); COMP_CWORD={}; COMP_LINE={line:?}; COMP_POINT={}; \
+             _tokenfactory tokenfactory \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            script("tokenfactory.bash"),
+            words.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>().join(" "),
+            words.len() - 1,
+            line.len()
+        )
+    };
+    let (all, pwned) = complete_in("bash", &bash("tokenfactory chat -m "));
+    assert!(!pwned, "bash ran a served ID");
+    // In the catalog's order (by ID), each quoted for the command line.
+    assert_eq!(
+        all,
+        "\\$\\(touch\\ PWN1\\)\n\\`touch\\ PWN2\\`\nOmniva/\\$\\(touch\\ PWN4\\)\nOmniva/Kimi-K2.6\nx\\;touch\\ PWN3\n"
+    );
+    let (some, pwned) = complete_in("bash", &bash("tokenfactory chat -m Omniva/"));
+    assert!(!pwned);
+    assert_eq!(some, "Omniva/\\$\\(touch\\ PWN4\\)\nOmniva/Kimi-K2.6\n");
+    // Inserting the completed word and running the line runs nothing either: it is one quoted word.
+    let (echoed, pwned) = complete_in("bash", "printf '%s\\n' \\$\\(touch\\ PWN1\\) \\`touch\\ PWN2\\`");
+    assert!(!pwned);
+    assert_eq!(echoed, "$(touch PWN1)\n`touch PWN2`\n");
+
+    for shell in ["zsh", "fish"] {
+        if std::process::Command::new(shell).arg("-c").arg("true").output().is_err() {
+            panic!("{shell} is needed by this test (.ci/run installs it)");
+        }
+    }
+    // zsh: the helper hands the IDs to compadd as words (a stub prints what it was given).
+    let zsh = format!(
+        "compdef() {{ :; }}; compadd() {{ shift; for w in ${{(P)1}}; do print -r -- \"$w\"; done }}; source {:?}; _tokenfactory_models",
+        script("_tokenfactory")
+    );
+    let (words, pwned) = complete_in("zsh", &zsh);
+    assert!(!pwned, "zsh ran a served ID");
+    let mut sorted: Vec<&str> = words.lines().collect();
+    sorted.sort_unstable();
+    let mut expected = HOSTILE_IDS.to_vec();
+    expected.sort_unstable();
+    assert_eq!(sorted, expected);
+    // fish: TAB after -m, as fish itself completes it.
+    let fish = format!("source {:?}; complete -C 'tokenfactory chat -m '", script("tokenfactory.fish"));
+    let (offered, pwned) = complete_in("fish", &fish);
+    assert!(!pwned, "fish ran a served ID");
+    for id in HOSTILE_IDS {
+        assert!(offered.lines().any(|l| l.split('\t').next() == Some(id)), "{id} offered as is: {offered}");
+    }
+}
