@@ -137,3 +137,33 @@ fn a_proxy_password_echoed_by_the_server_is_masked() {
     assert_eq!(code, 5, "{stderr}");
     assert!(stderr.contains("proxy said: **** and ****"), "{stderr}");
 }
+
+#[test]
+fn an_echo_in_upper_case_or_as_basic_auth_base64_is_masked() {
+    use httpmock::prelude::*;
+    let key = crate::harness::KEY;
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let base64 = |bytes: &[u8]| -> String {
+        let mut out = String::new();
+        for group in bytes.chunks(3) {
+            let b = [group[0], *group.get(1).unwrap_or(&0), *group.get(2).unwrap_or(&0)];
+            let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+            for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+                out.push(if i <= group.len() { char::from(ALPHABET[(n >> shift & 63) as usize]) } else { '=' });
+            }
+        }
+        out
+    };
+    let basic = base64(format!("gateway:{key}").as_bytes());
+    let message = format!("key {} rejected; sent Basic {basic}", key.to_ascii_uppercase());
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(POST).path("/v1/chat/completions");
+        then.status(401).json_body(serde_json::json!({"error": {"message": message}}));
+    });
+    let (code, _, stderr) = run(with_key(&server.url("/v1")).args(["chat", "hi"]));
+    assert_eq!(code, 4, "{stderr}");
+    assert!(!stderr.contains(&key.to_ascii_uppercase()[5..20]), "upper case: {stderr}");
+    assert!(!stderr.contains(&basic[16..32]), "base64: {stderr}");
+    assert!(stderr.contains("key sk-o…25xx rejected"), "{stderr}");
+}
