@@ -105,6 +105,8 @@ pub struct Facts {
     pub tls: Option<TlsKind>,
     pub timer: Option<Timer>,
     pub status: Option<u16>,
+    /// The server's request id was shown with the error.
+    pub request_id: bool,
     pub content_received: bool,
     /// The connection attempt timed out (`--connect-timeout`).
     pub connect_timeout: bool,
@@ -114,6 +116,8 @@ pub struct Facts {
     pub suggestions: Vec<String>,
     /// The request was for embeddings, which need an embeddings model.
     pub embeddings: bool,
+    /// `--ca-bundle` as given (its path), when it was.
+    pub ca_bundle: Option<String>,
 }
 
 impl Facts {
@@ -124,6 +128,7 @@ impl Facts {
         match error {
             ApiError::Status(h) => {
                 facts.status = Some(h.status);
+                facts.request_id = h.request_id().is_some();
                 facts.url = Some(h.url.clone());
                 facts.retry_after = h.headers.retry_after;
                 facts.retry_at = h.retry_at();
@@ -187,7 +192,11 @@ pub fn hints(case: Case, facts: &Facts) -> Vec<String> {
         ],
         Case::UnknownModel => unknown_model_hints(facts),
         Case::BadRequest => {
-            let mut lines = vec!["the server rejected the request itself; its message above says which part".into()];
+            let mut lines = vec![if facts.status.is_some() {
+                "the server rejected the request itself; its message above says which part".into()
+            } else {
+                "the server rejected the request itself; its message says which part".into()
+            }];
             if facts.status == Some(413) {
                 lines.push("the prompt is larger than the server accepts: send less text".into());
             } else {
@@ -227,14 +236,18 @@ pub fn hints(case: Case, facts: &Facts) -> Vec<String> {
         ],
         Case::ServerError => vec![
             "the server failed on its side; retrying later usually works".into(),
-            "if it persists, send the request id above to support".into(),
+            if facts.request_id {
+                "if it persists, send the request id above to support".into()
+            } else {
+                "if it persists, tell the server's operator when it happened and with which model".into()
+            },
         ],
         Case::TlsTrust => tls_hints(facts),
         Case::Network => network_hints(facts),
         Case::Proxy => proxy_hints(facts),
         Case::StreamCut => vec![
             if facts.content_received {
-                "the stream ended before the server finished: the answer above is incomplete".into()
+                "the stream ended before the server finished: the answer printed is incomplete".into()
             } else {
                 "the stream ended before any content arrived".into()
             },
@@ -269,13 +282,19 @@ fn key_malformed_hints(facts: &Facts) -> Vec<String> {
 fn unknown_model_hints(facts: &Facts) -> Vec<String> {
     let model = facts.model.as_deref().unwrap_or("the model");
     if facts.embeddings {
+        // The default is no example when it is the model the server does not serve.
+        let example = if model == defaults::EMBEDDING_MODEL {
+            String::new()
+        } else {
+            format!(" (such as {})", defaults::EMBEDDING_MODEL)
+        };
         return vec![
             format!(
-                "the server does not serve {model} for embeddings: embed needs an embeddings model (e.g. {}), \
-                 not a chat model",
-                defaults::EMBEDDING_MODEL
+                "the server does not serve {model} for embeddings: embed needs an embeddings model{example}, not a chat model"
             ),
-            "list the IDs with `tokenfactory models` and pass one with -m or OMNIVA_EMBEDDING_MODEL".into(),
+            "find one with `tokenfactory models` (servers other than Token Factory may not serve the default) \
+             and pass it with -m or OMNIVA_EMBEDDING_MODEL"
+                .into(),
         ];
     }
     let mut lines =
@@ -424,6 +443,15 @@ fn tls_hints(facts: &Facts) -> Vec<String> {
         Some(TlsKind::NoRoots) => vec![
             "no CA certificates were found: SSL_CERT_FILE / SSL_CERT_DIR point at nothing usable".into(),
             "unset them, or point them at a PEM bundle (e.g. /etc/ssl/certs/ca-certificates.crt)".into(),
+        ],
+        _ if facts.ca_bundle.is_some() => vec![
+            format!(
+                "the certificate of {host} is signed by a CA that is neither among the system's nor in {}",
+                facts.ca_bundle.as_deref().unwrap_or_default()
+            ),
+            "put the CA that signed it (or the server's own certificate, if it is self-signed) in that file; \
+             doctor lists the chain the server presented"
+                .into(),
         ],
         _ => vec![
             format!("the certificate of {host} is signed by a CA this machine does not trust"),

@@ -148,6 +148,8 @@ pub struct ReportContext {
     pub model: Option<String>,
     /// The command asked for embeddings (`embed`): a model error needs an embeddings model.
     pub embeddings: bool,
+    /// `--ca-bundle`, when one was given.
+    pub ca_bundle: Option<String>,
 }
 
 /// Prints `error` to stderr and returns its exit code. A closed stdout is not an error: the reader
@@ -224,6 +226,7 @@ fn api_exit(failure: &ApiFailure, context: &ReportContext) -> (Exit, Case, Facts
     let facts = Facts {
         embeddings: context.embeddings,
         suggestions: failure.suggestions.clone(),
+        ca_bundle: context.ca_bundle.clone(),
         ..Facts::of_api_error(api, context.model.clone())
     };
     let exit = match case {

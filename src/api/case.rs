@@ -60,6 +60,9 @@ impl ApiError {
             ApiError::Status(f) => match f.status {
                 401 => Case::Unauthorized,
                 403 => Case::Forbidden,
+                // An error code that names the path decides before any wording: the path in a
+                // message ("Invalid URL (GET /models)") is not a model.
+                404 if f.names_route() => Case::EndpointNotFound,
                 404 if f.names_model() => Case::UnknownModel,
                 404 | 300..=399 => Case::EndpointNotFound,
                 400 | 413 | 422 if f.exceeds_context() => Case::ContextTooLong,
@@ -137,6 +140,16 @@ impl HttpFailure {
         ]
         .iter()
         .any(|p| message.contains(p))
+    }
+
+    /// Whether a 404's error code says the path is unknown (OpenAI's `unknown_url`, a route's
+    /// `not_found`), not a model.
+    pub fn names_route(&self) -> bool {
+        let code = self.server.code.as_deref().unwrap_or("").to_ascii_lowercase();
+        let kind = self.server.kind.as_deref().unwrap_or("").to_ascii_lowercase();
+        code == "unknown_url"
+            || kind == "unknown_url"
+            || ((code == "not_found" || code == "route_not_found") && !kind.contains("model"))
     }
 
     /// Whether a 400/404 is about the requested model rather than the request or the endpoint.
@@ -226,6 +239,14 @@ mod tests {
             proxy: None,
             retries: 0,
         }
+    }
+
+    #[test]
+    fn a_wrong_path_is_an_endpoint_even_when_its_message_says_model() {
+        let openai = r#"{"error":{"message":"Invalid URL (GET /models)","type":"invalid_request_error","param":null,"code":"unknown_url"}}"#;
+        assert_eq!(ApiError::Status(Box::new(failure(404, openai, "Omniva/Kimi-K2.6"))).case(), Case::EndpointNotFound);
+        let route = r#"{"error":{"message":"no route for POST /model/chat","code":"not_found"}}"#;
+        assert_eq!(ApiError::Status(Box::new(failure(404, route, "m"))).case(), Case::EndpointNotFound);
     }
 
     #[test]

@@ -102,14 +102,12 @@ impl Client {
 
         let mut builder = builder(config.connect_timeout, &config.proxies).default_headers(headers);
         if config.base_url.scheme() == "https" {
-            if !config.extra_roots.is_empty() {
-                let certs = config.extra_roots.iter().map(|der| reqwest::Certificate::from_der(der));
-                let certs = certs.collect::<Result<Vec<_>, _>>().map_err(|e| ApiError::Setup {
-                    detail: format!("a --ca-bundle certificate is not usable: {e}"),
-                    tls: None,
-                })?;
-                builder = builder.tls_certs_merge(certs);
-            }
+            // The one trust rule (`trust.rs`): the system's roots, the extra CAs, and a server
+            // certificate the user gave.
+            let trusted = super::trust::Trust::new(config.extra_roots)
+                .and_then(|trust| super::trust::client_config(trust))
+                .map_err(|detail| ApiError::Setup { detail, tls: None })?;
+            builder = builder.tls_backend_preconfigured(trusted);
         } else {
             // TLS is set up only for https: a plain-http base URL skips loading the system trust
             // store (the slowest part of building the client).

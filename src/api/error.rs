@@ -249,7 +249,10 @@ impl fmt::Display for ApiError {
 
 /// `404 Not Found from URL: the server's message`.
 fn write_status(f: &mut fmt::Formatter<'_>, h: &HttpFailure) -> fmt::Result {
-    write!(f, "{} {} from {}", h.status, h.reason(), h.url)?;
+    match h.reason() {
+        "" => write!(f, "{} from {}", h.status, h.url)?,
+        reason => write!(f, "{} {reason} from {}", h.status, h.url)?,
+    }
     if let Some(location) = &h.headers.location {
         write!(f, " (redirects to {location})")
     } else if let Some(m) = &h.server.message {

@@ -12,6 +12,7 @@ mod sse;
 mod stream;
 mod tls_probe;
 mod transport;
+mod trust;
 mod vectors;
 pub mod wire;
 

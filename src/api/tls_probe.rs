@@ -12,6 +12,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 
 use super::error::ApiError;
 use super::transport::{classify_transport, within_request_timeout};
+use super::trust::{Trust, client_config};
 use crate::settings::ProxyRules;
 
 /// One certificate as presented.
@@ -39,7 +40,7 @@ pub struct TlsProbe {
 
 #[derive(Debug)]
 struct Capture {
-    inner: rustls_platform_verifier::Verifier,
+    inner: Arc<Trust>,
     chain: Mutex<Vec<CertificateDer<'static>>>,
 }
 
@@ -90,24 +91,15 @@ pub async fn probe(
     timeout: Duration,
 ) -> TlsProbe {
     let setup = |detail: String| TlsProbe { chain: Vec::new(), result: Err(ApiError::Setup { detail, tls: None }) };
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let Some(provider) = rustls::crypto::CryptoProvider::get_default().cloned() else {
-        return setup("no TLS crypto provider".into());
-    };
-    let inner = match rustls_platform_verifier::Verifier::new_with_extra_roots(extra_roots, provider.clone()) {
+    let inner = match Trust::new(extra_roots) {
         Ok(v) => v,
-        Err(e) => return setup(e.to_string()),
+        Err(e) => return setup(e),
     };
     let capture = Arc::new(Capture { inner, chain: Mutex::new(Vec::new()) });
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map(|b| b.dangerous().with_custom_certificate_verifier(capture.clone()).with_no_client_auth());
-    let mut config = match config {
+    let config = match client_config(capture.clone()) {
         Ok(c) => c,
-        Err(e) => return setup(e.to_string()),
+        Err(e) => return setup(e),
     };
-    // A preconfigured backend gets no ALPN from reqwest; HTTP/1.1 is what the client speaks.
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
     let client = super::client::builder(connect_timeout, proxies).tls_backend_preconfigured(config).build();
     let client = match client {
         Ok(c) => c,

@@ -87,7 +87,8 @@ impl Context {
 
     /// What the error reporter should know; `embeddings`: the command was `embed`.
     pub fn report_context(&self, embeddings: bool) -> ReportContext {
-        ReportContext { model: Some(self.settings.model.clone()), embeddings }
+        let ca_bundle = self.settings.ca_bundle.as_ref().map(|b| b.path.display().to_string());
+        ReportContext { model: Some(self.settings.model.clone()), embeddings, ca_bundle }
     }
 }
 

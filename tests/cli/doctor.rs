@@ -284,14 +284,31 @@ fn doctor_auth_401_and_403_are_explained() {
 }
 
 #[test]
-fn doctor_model_missing_suggests_the_closest_ids() {
+fn doctor_model_missing_from_the_catalog_is_a_warning_with_the_closest_ids() {
     let (code, out) = doctor_with(
         200,
         json!({"data": [{"id": "omniva/kimi-k2.6"}, {"id": "Omniva/Kimi-K2.5"}, {"id": "meta/llama"}]}),
     );
-    assert_eq!(code, 1);
-    assert!(out.contains("✗ model            Omniva/Kimi-K2.6 is not in the catalog (N ms)\n"), "{out}");
-    assert!(out.contains("hint: closest IDs: omniva/kimi-k2.6, Omniva/Kimi-K2.5\n"), "{out}");
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("! model            Omniva/Kimi-K2.6 is not in the catalog; the completion below shows whether the server answers for it (N ms)\n"),
+        "{out}"
+    );
+    assert!(out.contains("hint: closest IDs in the catalog: omniva/kimi-k2.6, Omniva/Kimi-K2.5\n"), "{out}");
+}
+
+#[test]
+fn doctor_passes_a_server_that_answers_for_a_model_its_catalog_does_not_list() {
+    // llmock, LiteLLM wildcard routes: the catalog lacks the model, the completion proves it works.
+    let mut scripts = healthy_scripts();
+    scripts[1] = Script::body(200, "application/json", &json!({"data": [{"id": "gpt-4o"}]}).to_string());
+    let server = ScriptServer::start(scripts);
+    let (code, stdout, _) = run(with_key(&server.base()).arg("doctor"));
+    let out = untimed(&stdout);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("! model            Omniva/Kimi-K2.6 is not in the catalog"), "{out}");
+    assert!(out.contains("✓ completion       answered \"OK\" in "), "{out}");
+    assert!(out.contains("✓ streaming "), "{out}");
 }
 
 fn doctor_completion(status: u16, headers: &[(&str, &str)], body: &str) -> (i32, String) {
@@ -585,16 +602,20 @@ fn doctor_embeddings_runs_with_no_chat_and_when_the_chat_model_is_missing() {
         .collect();
     assert_eq!(posts, ["POST /v1/embeddings HTTP/1.1"]);
 
-    // A chat model missing from the catalog skips the chat checks, not the embedding.
+    // A chat model the server refuses fails the chat checks, not the embedding.
+    let unknown = json!({"error": {"message": "The model `no/such-model` does not exist", "code": "model_not_found"}})
+        .to_string();
     let server = ScriptServer::start(vec![
         Script::body(200, "text/plain", ""),
         Script::body(200, "application/json", &catalog),
+        Script::body(404, "application/json", &unknown),
+        Script::body(404, "application/json", &unknown),
         Script::body(200, "application/json", &vector),
     ]);
     let (code, stdout, _) = run(with_key(&server.base()).args(["doctor", "-m", "no/such-model", "--embeddings"]));
     assert_eq!(code, 1);
     let out = untimed(&stdout);
-    assert!(out.contains("- completion       the model is not available\n"), "{out}");
+    assert!(out.contains("✗ completion       404 Not Found from "), "{out}");
     assert!(out.contains("✓ embeddings       BAAI/bge-large-en-v1.5 gave a vector of 2 dimensions in "), "{out}");
 }
 
@@ -612,7 +633,7 @@ fn doctor_embeddings_with_a_chat_model_fails_with_the_embeddings_hint() {
     assert!(
         stdout.contains(
             "    hint: the server does not serve Omniva/Kimi-K2.6 for embeddings: embed needs an embeddings model \
-             (e.g. BAAI/bge-large-en-v1.5), not a chat model\n"
+             (such as BAAI/bge-large-en-v1.5), not a chat model\n"
         ),
         "{stdout}"
     );

@@ -14,6 +14,7 @@ mod http_request;
 mod keys;
 mod layers;
 mod models;
+mod newcomer;
 mod print;
 mod proxy;
 mod redaction;

@@ -30,6 +30,19 @@ fn ca(name: &str) -> CertifiedIssuer<'static, KeyPair> {
     CertifiedIssuer::self_signed(params, KeyPair::generate().expect("key")).expect("ca")
 }
 
+/// Serves HTTPS with a self-signed certificate for 127.0.0.1 that is marked as a CA (`CA:TRUE`),
+/// as `openssl req -x509` makes one by default; `root_pem` is that certificate itself.
+pub fn serve_self_signed_ca(names: &[&str]) -> Served {
+    let key = KeyPair::generate().expect("key");
+    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    let mut params = CertificateParams::new(names).expect("params");
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.distinguished_name.push(DnType::CommonName, "my-gateway.local");
+    let cert = params.self_signed(&key).expect("self-signed");
+    let port = start(cert.der().to_vec(), key.serialize_der());
+    Served { port, root_pem: cert.pem() }
+}
+
 /// Serves HTTPS with a leaf of the given kind under "Example Corp TLS Inspection Root CA".
 pub fn serve(kind: Leaf) -> Served {
     let root = ca("Example Corp TLS Inspection Root CA");

@@ -62,7 +62,9 @@ impl Conversation {
         let mut conversation = match (place, continues) {
             (Some(path), true) => Conversation::resume(path, args.conversation.as_deref())?,
             (place, _) => {
-                let store = place.clone().map(|path| Opening::Pending(std::thread::spawn(move || Store::open(&path))));
+                // Nothing is opened (nor created) for a request that is only printed.
+                let opening = place.clone().filter(|_| records);
+                let store = opening.map(|path| Opening::Pending(std::thread::spawn(move || Store::open(&path))));
                 Conversation { place, store, id: crate::id::new(), earlier: Vec::new(), system: None }
             }
         };

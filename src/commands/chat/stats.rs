@@ -90,8 +90,10 @@ pub fn finish(ctx: &Context, args: &ChatArgs, request: &ChatRequest<'_>, outcome
     }
     let budget = request.max_tokens.map(|n| format!(" (--max-tokens {n})")).unwrap_or_default();
     if !outcome.answered {
-        ctx.ui.warn(
+        // No answer is a failure (exit 1), so it is called an error.
+        ctx.ui.error(
             &format!("the answer is empty: the token budget ran out{budget} before the model wrote anything"),
+            &[],
             &["raise --max-tokens (reasoning models spend part of it thinking)".into()],
         );
         return Exit::Failure;

@@ -213,15 +213,14 @@ async fn api_checks(ctx: &Context, args: &DoctorArgs, run: &mut Checklist<'_>) -
     let (auth, catalog) = timed(probes::auth(&client, s, no_chat.is_none())).await;
     let accepted = run.add(auth);
     let completion_verifies_key = matches!(catalog, probes::Catalog::Missing);
-    let model_available = match catalog {
+    match catalog {
+        // Not in the catalog is a warning: some servers answer for models they do not list, and
+        // the completion decides.
         probes::Catalog::Listed(ids) if accepted => run.add(probes::model(s, &ids)),
-        probes::Catalog::Missing => {
-            run.add(Check::skipped(MODEL.0, MODEL.1, probes::NO_CATALOG));
-            true
-        }
+        probes::Catalog::Missing => run.add(Check::skipped(MODEL.0, MODEL.1, probes::NO_CATALOG)),
         _ => return Err("auth failed"),
     };
-    match no_chat.or((!model_available).then_some("the model is not available")) {
+    match no_chat {
         Some(why) => {
             for (id, name) in [COMPLETION, STREAMING] {
                 run.add(Check::skipped(id, name, why));

@@ -128,6 +128,7 @@ pub fn tls(settings: &Settings, probe: TlsProbe) -> Check {
             let mut facts = Facts::of_api_error(&error, Some(settings.model.clone()));
             facts.url = Some(settings.base_url.to_string());
             facts.tls = kind.clone();
+            facts.ca_bundle = settings.ca_bundle.as_ref().map(|b| b.path.display().to_string());
             let mut c = failed("tls", "TLS", error.to_string(), case, &facts);
             if kind == Some(TlsKind::UnknownIssuer) {
                 c.hints.insert(0, unknown_issuer_cause(&probe.chain));

@@ -57,7 +57,8 @@ pub async fn auth(client: &Client, settings: &Settings, chat_follows: bool) -> (
             );
             (c, Catalog::Listed(ids))
         }
-        Err(e) if e.case() == Case::EndpointNotFound && e.http().is_some_and(|h| h.status == 404) => {
+        // A 404 on the catalog, whatever its body says: this server has no catalog endpoint.
+        Err(e) if e.http().is_some_and(|h| h.status == 404) => {
             let c = if chat_follows {
                 Check::skipped("auth", "auth", format!("{NO_CATALOG} (404); the completion check verifies the key"))
             } else {
@@ -85,8 +86,17 @@ pub fn model(settings: &Settings, ids: &[String]) -> Check {
         return Check::new("model", "model", Status::Pass, format!("{wanted} is in the catalog"));
     }
     let suggestions = crate::suggest::closest(wanted, ids.iter().map(String::as_str), 3);
-    let facts = Facts { model: Some(wanted.clone()), suggestions, ..Facts::default() };
-    failed("model", "model", format!("{wanted} is not in the catalog"), Case::UnknownModel, &facts)
+    let mut c = Check::new(
+        "model",
+        "model",
+        Status::Warn,
+        format!("{wanted} is not in the catalog; the completion below shows whether the server answers for it"),
+    );
+    c.hints = vec!["some servers answer for models they do not list (wildcard routes); others refuse them".into()];
+    if !suggestions.is_empty() {
+        c.hints.push(format!("closest IDs in the catalog: {}", suggestions.join(", ")));
+    }
+    c
 }
 
 /// The smallest request that proves inference works.

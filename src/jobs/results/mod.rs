@@ -71,7 +71,8 @@ pub struct Tally {
 /// An open, locked results file and what it holds.
 pub struct ResultsFile {
     path: PathBuf,
-    file: File,
+    /// The open, locked file; `None` while it does not exist (it is created with the first line).
+    file: Option<File>,
     kind: Kind,
     /// The lines it holds, by the fingerprint of their ID.
     held: HashMap<u64, Held>,
@@ -84,33 +85,35 @@ pub struct ResultsFile {
 const NEW_FILE: &str = "give -o a new file, or --restart to replace this one";
 
 impl ResultsFile {
-    /// Opens `path` (creating it), takes its lock, and reads what it holds; `restart` empties a
-    /// results file first. `input` is the input file, which must not be the results file.
+    /// Opens `path`, takes its lock, and reads what it holds; `restart` empties a results file
+    /// first. `input` is the input file, which must not be the results file. A file that does not
+    /// exist yet is created only when there is a result to write.
     pub fn open(path: &Path, kind: Kind, restart: bool, input: Option<&Path>) -> Result<ResultsFile, ResultsError> {
         refuse_special(path, input)?;
-        let file = open_locked(path)?;
         let mut results = ResultsFile {
             path: path.to_path_buf(),
-            file,
+            file: None,
             kind,
             held: HashMap::new(),
             order: Vec::new(),
             cut_last_line: false,
         };
-        if restart {
-            results.first_line_is_a_result()?;
-            results
-                .file
-                .set_len(0)
-                .map_err(|e| ResultsError::new(path, format!("cannot empty the results file: {e}")))?;
+        if std::fs::symlink_metadata(path).is_err() {
+            return Ok(results);
         }
-        results.read()?;
+        let file = open_locked(path)?;
+        if restart {
+            results.first_line_is_a_result(&file)?;
+            file.set_len(0).map_err(|e| ResultsError::new(path, format!("cannot empty the results file: {e}")))?;
+        }
+        results.read(&file)?;
+        results.file = Some(file);
         Ok(results)
     }
 
     /// `--restart` replaces results, never a file of something else.
-    fn first_line_is_a_result(&mut self) -> Result<(), ResultsError> {
-        let mut reader = BufReader::new(&self.file);
+    fn first_line_is_a_result(&self, file: &File) -> Result<(), ResultsError> {
+        let mut reader = BufReader::new(file);
         let mut first = Vec::new();
         next_line(&mut reader, &mut first, &self.path)?;
         if first.is_empty() || line::read(&first, self.kind).is_ok() {
@@ -124,11 +127,9 @@ impl ResultsFile {
     }
 
     /// Reads the lines, cutting a half-written last one.
-    fn read(&mut self) -> Result<(), ResultsError> {
-        self.file
-            .seek(SeekFrom::Start(0))
-            .map_err(|e| ResultsError::new(&self.path, format!("cannot read it: {e}")))?;
-        let mut reader = BufReader::new(&self.file);
+    fn read(&mut self, mut file: &File) -> Result<(), ResultsError> {
+        file.seek(SeekFrom::Start(0)).map_err(|e| ResultsError::new(&self.path, format!("cannot read it: {e}")))?;
+        let mut reader = BufReader::new(file);
         let (mut line, mut number, mut good_end) = (Vec::new(), 0, 0u64);
         while next_line(&mut reader, &mut line, &self.path)? {
             number += 1;
@@ -154,9 +155,9 @@ impl ResultsFile {
             let err = |e: std::io::Error| {
                 ResultsError::new(&self.path, format!("cannot cut the half-written last line: {e}"))
             };
-            self.file.set_len(good_end).map_err(err)?;
+            file.set_len(good_end).map_err(err)?;
         }
-        self.file.seek(SeekFrom::End(0)).map_err(|e| ResultsError::new(&self.path, format!("cannot append: {e}")))?;
+        file.seek(SeekFrom::End(0)).map_err(|e| ResultsError::new(&self.path, format!("cannot append: {e}")))?;
         Ok(())
     }
 
@@ -217,7 +218,7 @@ impl ResultsFile {
             return Ok((self, 0));
         }
         let (path, kind) = (self.path.clone(), self.kind);
-        rewrite(&self.path, &self.file, |lines, out| {
+        rewrite(&self.path, |lines, out| {
             for line in lines {
                 let line = line?;
                 if !line::read(&line, kind).is_ok_and(|a| a.failed) {
@@ -230,10 +231,18 @@ impl ResultsFile {
         Ok((ResultsFile::open(&path, kind, false, None)?, failed))
     }
 
-    /// A writer of new lines to the end of the file (the lock is held until it is dropped).
+    /// A writer of new lines to the end of the file (the lock is held until it is dropped); a file
+    /// that does not exist yet is created, locked, with its first line.
     pub fn writer(&self, redactor: Redactor) -> Result<LineWriter, ResultsError> {
-        let file = self.file.try_clone().map_err(|e| ResultsError::new(&self.path, format!("cannot append: {e}")))?;
-        Ok(LineWriter::new(Box::new(file), redactor, Some(self.path.clone())))
+        let out: Box<dyn Write + Send> = match &self.file {
+            Some(file) => {
+                let file =
+                    file.try_clone().map_err(|e| ResultsError::new(&self.path, format!("cannot append: {e}")))?;
+                Box::new(file)
+            }
+            None => Box::new(Created { path: self.path.clone(), file: None }),
+        };
+        Ok(LineWriter::new(out, redactor, Some(self.path.clone())))
     }
 
     /// Rewrites a complete file in input order (every input once), through a copy renamed over it.
@@ -248,7 +257,7 @@ impl ResultsFile {
             at += line.len() as u64;
         }
         let mut source = reader.into_inner();
-        rewrite(&self.path, &self.file, |_, out| {
+        rewrite(&self.path, |_, out| {
             let mut buffer = Vec::new();
             for key in input {
                 let Some(&(at, len)) = place.get(&key.id) else { continue };
@@ -335,7 +344,6 @@ fn open_locked(path: &Path) -> Result<File, ResultsError> {
 /// original whole.
 fn rewrite(
     path: &Path,
-    original: &File,
     write: impl FnOnce(&mut dyn Iterator<Item = std::io::Result<Vec<u8>>>, &mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), ResultsError> {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
@@ -360,7 +368,7 @@ fn rewrite(
             return Err(cannot(e));
         }
     };
-    if let Ok(meta) = original.metadata() {
+    if let Ok(meta) = std::fs::metadata(path) {
         file.set_permissions(meta.permissions()).map_err(cannot)?;
     }
     file.sync_all().map_err(cannot)?;
@@ -375,6 +383,31 @@ fn next_line(reader: &mut impl BufRead, line: &mut Vec<u8>, path: &Path) -> Resu
         .read_until(b'\n', line)
         .map_err(|e| ResultsError::new(path, format!("cannot read the results file: {e}")))?;
     Ok(read > 0)
+}
+
+/// A results file made when its first line is written (a run that writes nothing leaves no
+/// empty file behind), locked as it is made.
+struct Created {
+    path: PathBuf,
+    file: Option<File>,
+}
+
+impl Write for Created {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.file.is_none() {
+            let file = OpenOptions::new().append(true).create_new(true).open(&self.path)?;
+            file.try_lock().map_err(|_| std::io::Error::other("another tokenfactory run is writing these results"))?;
+            self.file = Some(file);
+        }
+        match &mut self.file {
+            Some(file) => file.write(bytes),
+            None => Ok(0),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.as_mut().map_or(Ok(()), Write::flush)
+    }
 }
 
 /// Writes each result line whole and flushes it, so a crash never loses a finished line. What the
