@@ -278,7 +278,7 @@ fn chat_empty_answer_from_spent_budget_exits_1_with_advice() {
     assert_eq!((code, stdout.as_str()), (1, ""));
     assert_eq!(
         stderr,
-        "tokenfactory: warning: the answer is empty: the token budget ran out (--max-tokens 16) before the model wrote anything\n  \
+        "tokenfactory: error: the answer is empty: the token budget ran out (--max-tokens 16) before the model wrote anything\n  \
          hint: raise --max-tokens (reasoning models spend part of it thinking)\n"
     );
 }

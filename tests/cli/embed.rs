@@ -353,13 +353,14 @@ fn an_unknown_model_or_a_chat_model_exits_5_with_the_embeddings_hint_and_nothing
         assert!(
             stderr.contains(&format!(
                 "hint: the server does not serve {model} for embeddings: embed needs an embeddings model \
-                 (e.g. BAAI/bge-large-en-v1.5), not a chat model\n"
+                 (such as BAAI/bge-large-en-v1.5), not a chat model\n"
             )),
             "{stderr}"
         );
         assert!(
             stderr.contains(
-                "hint: list the IDs with `tokenfactory models` and pass one with -m or OMNIVA_EMBEDDING_MODEL\n"
+                "hint: find one with `tokenfactory models` (servers other than Token Factory may not serve the default) \
+                 and pass it with -m or OMNIVA_EMBEDDING_MODEL\n"
             ),
             "{stderr}"
         );

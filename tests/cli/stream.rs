@@ -190,7 +190,7 @@ fn stream_closed_before_done_after_content_exits_9_keeping_the_output() {
     let (code, stdout, stderr) = stream_chat(&server, &[]);
     assert_eq!((code, stdout.as_str()), (9, "The beginning\n"));
     assert!(stderr.contains("ended before the answer was complete"), "{stderr}");
-    assert!(stderr.contains("the answer above is incomplete"), "{stderr}");
+    assert!(stderr.contains("the answer printed is incomplete"), "{stderr}");
 }
 
 #[test]
