@@ -66,7 +66,7 @@ pub fn run<J: Job>(ctx: &Context, job: &J, options: &Options) -> Result<(Exit, R
     // The key first: a run that cannot send touches no results file.
     let client = ctx.client()?;
     let spooled = options.input == Path::new("-");
-    let (results, tally) = match options.results_path() {
+    let (mut results, tally) = match options.results_path() {
         Some(path) => {
             let input = (!spooled).then_some(options.input.as_path());
             let (results, tally) = open_results(ctx, path, input, options, (&keys, &name), (J::KIND, J::NOUN))?;
@@ -78,16 +78,21 @@ pub fn run<J: Job>(ctx: &Context, job: &J, options: &Options) -> Result<(Exit, R
         Some(results) => results.writer(ctx.settings.redactor())?,
         None => LineWriter::new(ctx.ui.data_lines(), ctx.settings.redactor(), None),
     };
-    let done = results.as_ref().map(ResultsFile::done).unwrap_or_default();
-    let engine = Engine {
-        worker: Arc::new(job.worker(client)),
-        max_in_flight: options.jobs,
-        window: options.window,
-        writer,
-        max_wait: ctx.settings.max_wait,
-        give_up_after: options.give_up_after,
+    let report = if tally.missing == 0 {
+        // A complete file: nothing to send, so no engine, and the input is not read again.
+        Report::default()
+    } else {
+        let done = results.as_mut().map(ResultsFile::done).unwrap_or_default();
+        let engine = Engine {
+            worker: Arc::new(job.worker(client)),
+            max_in_flight: options.jobs,
+            window: options.window,
+            writer,
+            max_wait: ctx.settings.max_wait,
+            give_up_after: options.give_up_after,
+        };
+        drive(ctx, engine, job.units(source.path(), done)?, tally.missing, J::NOUN)?
     };
-    let report = drive(ctx, engine, job.units(source.path(), done)?, tally.missing, J::NOUN)?;
     let after = Tally {
         answered: tally.answered + (report.progress.done - report.progress.failed),
         failed: tally.failed + report.progress.failed,
@@ -118,7 +123,7 @@ fn open_results(
     (keys, name): (&[InputKey], &str),
     (kind, noun): (Kind, &str),
 ) -> Result<(ResultsFile, Tally)> {
-    let mut results = ResultsFile::open(path, kind, options.restart, input)?;
+    let mut results = ResultsFile::open(path, kind, options.restart, (input, keys.len()))?;
     let file = path.display();
     if results.cut_last_line {
         ctx.ui.say(

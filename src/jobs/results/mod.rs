@@ -50,7 +50,8 @@ pub struct InputKey {
 /// A line the results file holds.
 #[derive(Debug)]
 struct Held {
-    id: String,
+    /// The ID itself is not kept (100,000 strings would double a resume's memory): an error
+    /// message reads it again from the line.
     binding: u64,
     failed: bool,
     /// Its line number in the file, from 1.
@@ -87,8 +88,14 @@ const NEW_FILE: &str = "give -o a new file, or --restart to replace this one";
 impl ResultsFile {
     /// Opens `path`, takes its lock, and reads what it holds; `restart` empties a results file
     /// first. `input` is the input file, which must not be the results file. A file that does not
-    /// exist yet is created only when there is a result to write.
-    pub fn open(path: &Path, kind: Kind, restart: bool, input: Option<&Path>) -> Result<ResultsFile, ResultsError> {
+    /// exist yet is created only when there is a result to write. `inputs`, how many inputs there
+    /// are, sizes what is held of the lines at once (growing it would double it for a moment).
+    pub fn open(
+        path: &Path,
+        kind: Kind,
+        restart: bool,
+        (input, inputs): (Option<&Path>, usize),
+    ) -> Result<ResultsFile, ResultsError> {
         refuse_special(path, input)?;
         let mut results = ResultsFile {
             path: path.to_path_buf(),
@@ -106,6 +113,8 @@ impl ResultsFile {
             results.first_line_is_a_result(&file)?;
             file.set_len(0).map_err(|e| ResultsError::new(path, format!("cannot empty the results file: {e}")))?;
         }
+        results.held.reserve(inputs);
+        results.order.reserve(inputs);
         results.read(&file)?;
         results.file = Some(file);
         Ok(results)
@@ -145,8 +154,7 @@ impl ResultsFile {
                     format!("line {number} repeats the id {:?}: the file holds two results for it", answered.id);
                 return Err(ResultsError::refused(&self.path, problem, NEW_FILE));
             }
-            self.held
-                .insert(id, Held { id: answered.id, binding: answered.binding, failed: answered.failed, line: number });
+            self.held.insert(id, Held { binding: answered.binding, failed: answered.failed, line: number });
             self.order.push(id);
             good_end += line.len() as u64;
         }
@@ -176,7 +184,9 @@ impl ResultsFile {
                 let problem = format!(
                     "line {} answered another request than line {} of {input_name} now holds (id {:?}): \
                      the results belong to another input, or the input changed",
-                    held.line, key.line, held.id
+                    held.line,
+                    key.line,
+                    self.id_on_line(held.line)
                 );
                 return Err(ResultsError::refused(&self.path, problem, NEW_FILE));
             }
@@ -191,7 +201,8 @@ impl ResultsFile {
             {
                 let problem = format!(
                     "line {} holds the result of id {:?}, which {input_name} does not have",
-                    extra.line, extra.id
+                    extra.line,
+                    self.id_on_line(extra.line)
                 );
                 return Err(ResultsError::refused(&self.path, problem, NEW_FILE));
             }
@@ -199,9 +210,24 @@ impl ResultsFile {
         Ok(tally)
     }
 
-    /// The IDs the file holds a line for: a rerun does not send them.
-    pub fn done(&self) -> super::IdSet {
-        self.held.keys().copied().collect()
+    /// The ID that line `number` of the file answers (read again, for a message).
+    fn id_on_line(&self, number: usize) -> String {
+        let Ok(file) = File::open(&self.path) else { return "?".into() };
+        let mut reader = BufReader::new(file);
+        let mut line = Vec::new();
+        for _ in 0..number {
+            if !matches!(next_line(&mut reader, &mut line, &self.path), Ok(true)) {
+                return "?".into();
+            }
+        }
+        line::read(&line, self.kind).map_or_else(|_| "?".into(), |answered| answered.id)
+    }
+
+    /// The IDs the file holds a line for: a rerun does not send them. What was held to check the
+    /// file against the input is let go.
+    pub fn done(&mut self) -> super::IdSet {
+        self.order = Vec::new();
+        std::mem::take(&mut self.held).into_keys().collect()
     }
 
     /// Whether the file holds a line for `id`.
@@ -227,8 +253,9 @@ impl ResultsFile {
             }
             Ok(())
         })?;
+        let inputs = self.order.len();
         drop(self);
-        Ok((ResultsFile::open(&path, kind, false, None)?, failed))
+        Ok((ResultsFile::open(&path, kind, false, (None, inputs))?, failed))
     }
 
     /// A writer of new lines to the end of the file (the lock is held until it is dropped); a file

@@ -23,7 +23,7 @@ fn key(id: &str, binding: u64, line: usize) -> InputKey {
 #[test]
 fn a_half_written_last_line_is_cut_and_the_rest_kept() {
     let path = temp("cut", &format!("{}{}{{\"custom_id\":\"c\",\"resp", result("a", 1, false), result("b", 2, false)));
-    let results = ResultsFile::open(&path, Kind::Batch, false, None).expect("opens");
+    let results = ResultsFile::open(&path, Kind::Batch, false, (None, 0)).expect("opens");
     assert!(results.cut_last_line);
     assert!(results.holds("a") && results.holds("b") && !results.holds("c"));
     let mut writer = results.writer(Redactor::none()).expect("writer");
@@ -37,7 +37,7 @@ fn a_half_written_last_line_is_cut_and_the_rest_kept() {
 #[test]
 fn lines_that_answered_other_requests_or_other_ids_are_refused() {
     let path = temp("bound", &format!("{}{}", result("1", 10, false), result("2", 20, false)));
-    let results = ResultsFile::open(&path, Kind::Batch, false, None).expect("opens");
+    let results = ResultsFile::open(&path, Kind::Batch, false, (None, 0)).expect("opens");
     let same = results.check(&[key("1", 10, 1), key("2", 20, 2), key("3", 30, 3)], "q.txt", false).expect("matches");
     assert_eq!(same, Tally { answered: 2, failed: 0, missing: 1, in_order: true });
     let changed = results.check(&[key("1", 11, 1), key("2", 20, 2)], "q.txt", false).expect_err("another request");
@@ -56,35 +56,35 @@ fn a_file_that_is_not_results_is_refused_and_never_emptied_by_restart() {
     let input = "{\"custom_id\":\"t-1\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{}}\n";
     for content in [input, "what is RAG?\nand vectors?\n"] {
         let path = temp("input", content);
-        let err = ResultsFile::open(&path, Kind::Batch, false, None).err().expect("refused");
+        let err = ResultsFile::open(&path, Kind::Batch, false, (None, 0)).err().expect("refused");
         assert!(err.refused && err.to_string().starts_with("it is not a results file: line 1"), "{err}");
-        assert!(ResultsFile::open(&path, Kind::Batch, true, None).is_err(), "--restart refuses it too");
+        assert!(ResultsFile::open(&path, Kind::Batch, true, (None, 0)).is_err(), "--restart refuses it too");
         assert_eq!(std::fs::read_to_string(&path).expect("read"), content, "untouched");
     }
     let path = temp("restart", &result("1", 10, false));
-    let results = ResultsFile::open(&path, Kind::Batch, true, None).expect("restarted");
+    let results = ResultsFile::open(&path, Kind::Batch, true, (None, 0)).expect("restarted");
     assert!(!results.holds("1"));
     assert_eq!(std::fs::read_to_string(&path).expect("read"), "");
 }
 
 #[test]
 fn devices_the_input_itself_and_a_second_writer_are_refused() {
-    let err = ResultsFile::open(Path::new("/dev/null"), Kind::Batch, false, None).err().expect("refused");
+    let err = ResultsFile::open(Path::new("/dev/null"), Kind::Batch, false, (None, 0)).err().expect("refused");
     assert!(err.to_string().starts_with("it is not a regular file"), "{err}");
     let path = temp("same", "");
-    let err = ResultsFile::open(&path, Kind::Batch, false, Some(&path)).err().expect("refused");
+    let err = ResultsFile::open(&path, Kind::Batch, false, (Some(&path), 0)).err().expect("refused");
     assert!(err.to_string().starts_with("it is the input file itself"), "{err}");
-    let first = ResultsFile::open(&path, Kind::Batch, false, None).expect("first writer");
-    let err = ResultsFile::open(&path, Kind::Batch, false, None).err().expect("second writer");
+    let first = ResultsFile::open(&path, Kind::Batch, false, (None, 0)).expect("first writer");
+    let err = ResultsFile::open(&path, Kind::Batch, false, (None, 0)).err().expect("second writer");
     assert!(err.refused && err.to_string().starts_with("another tokenfactory run is writing these results"), "{err}");
     drop(first);
-    assert!(ResultsFile::open(&path, Kind::Batch, false, None).is_ok(), "free again");
+    assert!(ResultsFile::open(&path, Kind::Batch, false, (None, 0)).is_ok(), "free again");
 }
 
 #[test]
 fn failures_are_taken_out_and_a_complete_file_is_put_in_input_order() {
     let path = temp("retry", &format!("{}{}{}", result("b", 2, false), result("a", 1, true), result("c", 3, false)));
-    let results = ResultsFile::open(&path, Kind::Batch, false, None).expect("opens");
+    let results = ResultsFile::open(&path, Kind::Batch, false, (None, 0)).expect("opens");
     let (results, taken) = results.take_out_failures().expect("rewrites");
     assert_eq!(taken, 1);
     assert!(!results.holds("a") && results.holds("b"));
