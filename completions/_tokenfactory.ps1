@@ -66,6 +66,8 @@ Register-ArgumentCompleter -Native -CommandName 'tokenfactory' -ScriptBlock {
             [CompletionResult]::new('--max-wait', '--max-wait', [CompletionResultType]::ParameterName, 'Longest server-asked wait (Retry-After, rate-limit resets) to sleep before going on [default: 60]')
             [CompletionResult]::new('--ca-bundle', '--ca-bundle', [CompletionResultType]::ParameterName, 'PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Open an interactive session (the default on a terminal when no prompt is given)')
+            [CompletionResult]::new('--interactive', '--interactive', [CompletionResultType]::ParameterName, 'Open an interactive session (the default on a terminal when no prompt is given)')
             [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'Print tokens as they arrive')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the raw JSON response instead of the answer (with --stream: one chunk object per line)')
             [CompletionResult]::new('--reasoning', '--reasoning', [CompletionResultType]::ParameterName, 'Show the model''s reasoning on stderr')

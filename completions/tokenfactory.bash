@@ -356,7 +356,7 @@ _tokenfactory() {
             return 0
             ;;
         tokenfactory__subcmd__chat)
-            opts="-m -s -c -v -h --model --system --temperature --max-tokens --stream --json --reasoning --stats --fallback-model --no-stdin --continue --conversation --no-history --print --schema --schema-retries --base-url --connect-timeout --timeout --idle-timeout --retries --max-wait --ca-bundle --verbose --color --help"
+            opts="-i -m -s -c -v -h --interactive --model --system --temperature --max-tokens --stream --json --reasoning --stats --fallback-model --no-stdin --continue --conversation --no-history --print --schema --schema-retries --base-url --connect-timeout --timeout --idle-timeout --retries --max-wait --ca-bundle --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

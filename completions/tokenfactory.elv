@@ -62,6 +62,8 @@ set edit:completion:arg-completer[tokenfactory] = {|@words|
             cand --max-wait 'Longest server-asked wait (Retry-After, rate-limit resets) to sleep before going on [default: 60]'
             cand --ca-bundle 'PEM file of extra CA certificates to trust, added to the system roots [env: OMNIVA_CA_BUNDLE]'
             cand --color 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never'
+            cand -i 'Open an interactive session (the default on a terminal when no prompt is given)'
+            cand --interactive 'Open an interactive session (the default on a terminal when no prompt is given)'
             cand --stream 'Print tokens as they arrive'
             cand --json 'Print the raw JSON response instead of the answer (with --stream: one chunk object per line)'
             cand --reasoning 'Show the model''s reasoning on stderr'

@@ -74,6 +74,7 @@ complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l ca-bu
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l color -d 'Colours: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces them), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -s i -l interactive -d 'Open an interactive session (the default on a terminal when no prompt is given)'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l stream -d 'Print tokens as they arrive'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l json -d 'Print the raw JSON response instead of the answer (with --stream: one chunk object per line)'
 complete -c tokenfactory -n "__fish_tokenfactory_using_subcommand chat" -l reasoning -d 'Show the model\'s reasoning on stderr'

@@ -289,6 +289,8 @@ fn chat_help() -> String {
   tokenfactory chat --fallback-model Omniva/Kimi-K2.5 \"hello\"
   tokenfactory chat - < prompt.txt
   tokenfactory chat -c \"now make it shorter\"
+  tokenfactory chat                    # on a terminal: an interactive session (/help inside)
+  tokenfactory chat -i -c              # reopen the latest conversation in a session
   tokenfactory chat --print python \"hi\" > first_call.py
   tokenfactory chat --schema person.json \"Invent a person\" | jq .name",
         &format!(
@@ -630,11 +632,16 @@ pub enum ModelSort {
     Owner,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ChatArgs {
     /// The prompt; several words are joined by spaces. Piped stdin comes first. `-` reads stdin only.
+    /// With -i: the session's first prompt
     #[arg(value_name = "PROMPT")]
     pub prompt: Vec<String>,
+
+    /// Open an interactive session (the default on a terminal when no prompt is given)
+    #[arg(short = 'i', long, conflicts_with_all = ["json", "print", "schema"])]
+    pub interactive: bool,
 
     #[command(flatten)]
     pub model: ModelArg,
@@ -698,8 +705,9 @@ fn parse_secs(s: &str) -> Result<f64, String> {
         .ok_or_else(|| "expected a positive number of seconds, e.g. 30 or 0.5".into())
 }
 
-fn parse_temperature(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
+/// A sampling temperature: 0 to 2 (also read by the session's `/temperature`).
+pub fn parse_temperature(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
         Ok(v) if (0.0..=2.0).contains(&v) => Ok(v),
         _ => Err("expected a number from 0 to 2".into()),
     }

@@ -118,6 +118,8 @@ pub struct Facts {
     pub embeddings: bool,
     /// `--ca-bundle` as given (its path), when it was.
     pub ca_bundle: Option<String>,
+    /// In the interactive session: its commands are the fixes.
+    pub session: bool,
 }
 
 impl Facts {
@@ -203,6 +205,14 @@ pub fn hints(case: Case, facts: &Facts) -> Vec<String> {
                 lines.push("check --temperature (0-2), --max-tokens and the prompt's size".into());
             }
             lines
+        }
+        Case::ContextTooLong if facts.session => {
+            let model = facts.model.as_deref().unwrap_or("the model");
+            vec![
+                format!("the conversation no longer fits what {model} can read at once: every earlier exchange is sent"),
+                "/forget N leaves the oldest N exchanges out of what is sent (the history keeps them)".into(),
+                "or /new starts a fresh conversation; /model switches to a model with a longer context".into(),
+            ]
         }
         Case::ContextTooLong => {
             let model = facts.model.as_deref().unwrap_or("the model");

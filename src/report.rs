@@ -150,6 +150,8 @@ pub struct ReportContext {
     pub embeddings: bool,
     /// `--ca-bundle`, when one was given.
     pub ca_bundle: Option<String>,
+    /// The error happened in the interactive session, whose commands are the fixes.
+    pub session: bool,
 }
 
 /// Prints `error` to stderr and returns its exit code. A closed stdout is not an error: the reader
@@ -227,6 +229,7 @@ fn api_exit(failure: &ApiFailure, context: &ReportContext) -> (Exit, Case, Facts
         embeddings: context.embeddings,
         suggestions: failure.suggestions.clone(),
         ca_bundle: context.ca_bundle.clone(),
+        session: context.session,
         ..Facts::of_api_error(api, context.model.clone())
     };
     let exit = match case {

@@ -142,6 +142,14 @@ impl HttpFailure {
         .any(|p| message.contains(p))
     }
 
+    /// Whether a 400/422 names request field `field` (in `param` or the message): the server
+    /// does not take it.
+    pub fn rejects_field(&self, field: &str) -> bool {
+        let names = |s: Option<&str>| s.is_some_and(|s| s.to_ascii_lowercase().contains(field));
+        matches!(self.status, 400 | 422)
+            && (names(self.server.param.as_deref()) || names(self.server.message.as_deref()))
+    }
+
     /// Whether a 404's error code says the path is unknown (OpenAI's `unknown_url`, a route's
     /// `not_found`), not a model.
     pub fn names_route(&self) -> bool {

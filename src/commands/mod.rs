@@ -88,7 +88,7 @@ impl Context {
     /// What the error reporter should know; `embeddings`: the command was `embed`.
     pub fn report_context(&self, embeddings: bool) -> ReportContext {
         let ca_bundle = self.settings.ca_bundle.as_ref().map(|b| b.path.display().to_string());
-        ReportContext { model: Some(self.settings.model.clone()), embeddings, ca_bundle }
+        ReportContext { model: Some(self.settings.model.clone()), embeddings, ca_bundle, session: false }
     }
 }
 

@@ -10,5 +10,5 @@ mod schema;
 mod store;
 
 pub use error::{HistoryError, Problem};
-pub use record::{Exchange, Found, Hit, MATCH_END, MATCH_START, Status, Summary, now_ms};
+pub use record::{Exchange, Found, Hit, MATCH_END, MATCH_START, Status, Summary, now_ms, title};
 pub use store::Store;

@@ -15,6 +15,9 @@ pub enum Status {
     /// Ctrl-C.
     Interrupted,
     Failed,
+    /// Asked again in the interactive session (`/retry`): kept, but no longer part of what the
+    /// model is sent.
+    Replaced,
 }
 
 impl Status {
@@ -24,6 +27,7 @@ impl Status {
             Status::CutOff => "cut_off",
             Status::Interrupted => "interrupted",
             Status::Failed => "failed",
+            Status::Replaced => "replaced",
         }
     }
 
@@ -32,8 +36,17 @@ impl Status {
             "complete" => Status::Complete,
             "cut_off" => Status::CutOff,
             "interrupted" => Status::Interrupted,
+            "replaced" => Status::Replaced,
             _ => Status::Failed,
         }
+    }
+}
+
+impl Exchange {
+    /// Whether the model is sent this exchange when the conversation goes on: it produced an
+    /// answer (even one cut off or interrupted) that was not asked again.
+    pub fn is_sent_again(&self) -> bool {
+        !self.answer.is_empty() && self.status != Status::Replaced
     }
 }
 
@@ -99,4 +112,25 @@ pub enum Found {
 /// Now, in Unix milliseconds.
 pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
+/// A conversation's title: the first words of its first prompt, on one line (a prompt of
+/// megabytes is stored once, in its exchange).
+pub fn title(prompt: &str) -> String {
+    const LONGEST: usize = 80;
+    let mut title = String::new();
+    for word in prompt.split_whitespace() {
+        if title.chars().count() + word.chars().count() + 1 > LONGEST {
+            if title.is_empty() {
+                title.extend(word.chars().take(LONGEST));
+            }
+            title.push('…');
+            break;
+        }
+        if !title.is_empty() {
+            title.push(' ');
+        }
+        title.push_str(word);
+    }
+    title
 }

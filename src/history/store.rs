@@ -8,7 +8,7 @@ use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::error::{HistoryError, Problem};
-use super::record::{Exchange, Found, Hit, Status, Summary};
+use super::record::{Exchange, Found, Hit, Status, Summary, title};
 use super::schema;
 
 /// Above this many matching exchanges, search results come newest first instead of by BM25.
@@ -153,6 +153,17 @@ impl Store {
         tx.commit().map_err(err)?;
         self.fold_wal();
         Ok(turn)
+    }
+
+    /// Marks turn `turn` of conversation `id` as replaced (asked again with `/retry`).
+    pub fn mark_replaced(&mut self, id: &str, turn: i64) -> Result<(), HistoryError> {
+        self.conn
+            .execute(
+                "UPDATE exchanges SET status = ?3 WHERE conversation_id = ?1 AND turn = ?2",
+                params![id, turn, Status::Replaced.as_str()],
+            )
+            .map_err(self.err())?;
+        Ok(())
     }
 
     /// Checkpoints a WAL that has grown past `WAL_LIMIT` and truncates it, unless another process
@@ -320,27 +331,6 @@ impl Store {
     pub fn count(&self) -> Result<i64, HistoryError> {
         self.conn.query_row("SELECT count(*) FROM conversations", [], |r| r.get(0)).map_err(self.err())
     }
-}
-
-/// A conversation's title: the first words of its first prompt, on one line (a prompt of
-/// megabytes is stored once, in its exchange).
-fn title(prompt: &str) -> String {
-    const LONGEST: usize = 80;
-    let mut title = String::new();
-    for word in prompt.split_whitespace() {
-        if title.chars().count() + word.chars().count() + 1 > LONGEST {
-            if title.is_empty() {
-                title.extend(word.chars().take(LONGEST));
-            }
-            title.push('…');
-            break;
-        }
-        if !title.is_empty() {
-            title.push(' ');
-        }
-        title.push_str(word);
-    }
-    title
 }
 
 /// The smallest string greater than every string starting with `prefix` (hex digits only).

@@ -121,6 +121,7 @@ fn ending_note(e: &Exchange) -> Option<String> {
         Status::CutOff => Some(format!("cut off: {}", why("the stream ended early"))),
         Status::Interrupted => Some("interrupted (Ctrl-C)".into()),
         Status::Failed => Some(format!("failed: {}", why("no answer"))),
+        Status::Replaced => Some("asked again (/retry): the next turn replaces this answer".into()),
     }
 }
 

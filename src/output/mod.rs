@@ -6,6 +6,7 @@ pub mod answer;
 pub mod doctor;
 pub mod history;
 mod indicator;
+pub mod line_editor;
 pub mod progress;
 pub mod sanitize;
 pub mod spinner;

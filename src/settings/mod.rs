@@ -76,12 +76,31 @@ pub struct Settings {
     pub history: HistoryPlace,
     /// Where private temporary files go (`TMPDIR`, else `/tmp`): stdin spooled for a batch.
     pub temp_dir: PathBuf,
+    /// The user's home directory (`HOME`, else `USERPROFILE`), for a path typed as `~/…`.
+    pub home: Option<PathBuf>,
 }
 
 impl Settings {
     /// The model, then the fallbacks.
     pub fn model_chain(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.model.as_str()).chain(self.fallback_models.iter().map(String::as_str))
+    }
+
+    /// Where the interactive session keeps the prompts typed in it, for the up arrow of the next
+    /// session: beside the history file (`history.prompts`); `None` when history is off.
+    pub fn prompts_file(&self) -> Option<PathBuf> {
+        match &self.history {
+            HistoryPlace::File(path) => Some(path.with_extension("prompts")),
+            HistoryPlace::Off(_) => None,
+        }
+    }
+
+    /// A path the user typed (not through a shell): a leading `~/` is the home directory.
+    pub fn user_path(&self, typed: &str) -> PathBuf {
+        match (typed.strip_prefix("~/"), &self.home) {
+            (Some(rest), Some(home)) => home.join(rest),
+            _ => PathBuf::from(typed),
+        }
     }
 }
 
@@ -161,6 +180,7 @@ impl Settings {
             display,
             history: history_place(env("OMNIVA_HISTORY")),
             temp_dir: std::env::temp_dir(),
+            home: env("HOME").or_else(|| env("USERPROFILE")).map(PathBuf::from),
         })
     }
 

@@ -22,6 +22,8 @@ mod resilience;
 mod results_file;
 mod schema;
 mod script_server;
+mod session;
 mod stream;
+mod terminal;
 mod tls;
 mod tls_server;

@@ -12,7 +12,7 @@ use crate::api::wire::{Message, Role};
 use crate::api::{ApiError, Case};
 use crate::cli::ChatArgs;
 use crate::commands::Context;
-use crate::history::{self, Exchange, Status, Store};
+use crate::history::{self, Exchange, Status, Store, Summary};
 use crate::output::Channel;
 use crate::report::{Error, UsageError};
 use crate::settings::HistoryPlace;
@@ -29,6 +29,15 @@ pub enum Ended<'a> {
     Interrupted,
 }
 
+/// Where a conversation stood when a prompt was sent.
+#[derive(Debug, Clone, Copy)]
+pub struct Sent<'a> {
+    /// How many exchanges came before it, and how many of those were left out.
+    pub after: usize,
+    pub forgotten: usize,
+    pub system: Option<&'a str>,
+}
+
 pub struct Conversation {
     /// Where to record; `None` when history is off.
     place: Option<PathBuf>,
@@ -36,10 +45,15 @@ pub struct Conversation {
     /// the request is under way, so recording costs only its insert once the answer is printed.
     store: Option<Opening>,
     id: String,
-    /// The earlier turns that produced an answer: (prompt, answer).
-    earlier: Vec<(String, String)>,
+    /// The exchanges so far (as recorded: redacted, reasoning left out), earlier sessions'
+    /// included when continuing. Those that produced an answer are sent before each prompt.
+    exchanges: Vec<Exchange>,
+    /// How many of the first exchanges are left out of what is sent (`/forget`).
+    forgotten: usize,
     /// The system prompt sent and recorded: `-s`, else the conversation's latest.
     system: Option<String>,
+    /// Each exchange is kept here once recorded (the interactive session sends it next turn).
+    keeps_turns: bool,
 }
 
 impl Conversation {
@@ -65,7 +79,7 @@ impl Conversation {
                 // Nothing is opened (nor created) for a request that is only printed.
                 let opening = place.clone().filter(|_| records);
                 let store = opening.map(|path| Opening::Pending(std::thread::spawn(move || Store::open(&path))));
-                Conversation { place, store, id: crate::id::new(), earlier: Vec::new(), system: None }
+                Conversation::empty(place, store, None)
             }
         };
         if let Some(system) = &ctx.settings.sampling.system {
@@ -75,6 +89,18 @@ impl Conversation {
             conversation.place = None;
         }
         Ok(conversation)
+    }
+
+    fn empty(place: Option<PathBuf>, store: Option<Opening>, system: Option<String>) -> Conversation {
+        Conversation {
+            place,
+            store,
+            id: crate::id::new(),
+            exchanges: Vec::new(),
+            forgotten: 0,
+            system,
+            keeps_turns: false,
+        }
     }
 
     fn resume(path: PathBuf, prefix: Option<&str>) -> Result<Conversation> {
@@ -91,48 +117,158 @@ impl Conversation {
             None => store.latest()?.ok_or_else(|| nothing("there is no conversation to continue yet".into()))?,
             Some(prefix) => crate::commands::history::resolve(&store, prefix)?,
         };
-        let (summary, exchanges) =
+        let (summary, mut exchanges) =
             store.conversation(&id)?.ok_or_else(|| nothing(format!("conversation {id} is gone")))?;
-        // Turns that produced no answer (failures) are not part of what the model saw.
-        let earlier = exchanges.into_iter().filter(|e| !e.answer.is_empty()).map(|e| (e.prompt, e.answer)).collect();
-        Ok(Conversation { place: Some(path), store: Some(Opening::Open(store)), id, earlier, system: summary.system })
+        for exchange in &mut exchanges {
+            // Never sent again; the history keeps it.
+            exchange.reasoning = None;
+        }
+        let mut conversation = Conversation::empty(Some(path), Some(Opening::Open(store)), summary.system);
+        conversation.id = id;
+        conversation.exchanges = exchanges;
+        Ok(conversation)
+    }
+
+    /// Keeps each exchange once recorded, so the next prompt is sent after it (the session).
+    pub fn keep_turns(&mut self) {
+        self.keeps_turns = true;
+    }
+
+    /// A new, empty conversation with the same system prompt and history file (`/new`).
+    pub fn renew(&mut self) {
+        let store = self.store.take();
+        let mut fresh = Conversation::empty(self.place.clone(), store, self.system.take());
+        fresh.keeps_turns = self.keeps_turns;
+        *self = fresh;
     }
 
     /// The messages for `prompt`: the system prompt (with `instruction`, what `--schema` asks,
     /// after it), the earlier turns, then the prompt. They borrow the text from here.
     pub fn messages<'a>(&'a self, prompt: &'a str, instruction: Option<String>) -> Vec<Message<'a>> {
-        let mut messages = Vec::with_capacity(self.earlier.len() * 2 + 2);
-        let system = match (&self.system, instruction) {
+        let last = Sent { after: self.exchanges.len(), forgotten: self.forgotten, system: self.system.as_deref() };
+        self.messages_as(last, prompt, instruction)
+    }
+
+    /// The messages of a prompt sent `then`: after the exchanges there were, with the system
+    /// prompt there was (`/print` of the session's last request).
+    pub fn messages_as<'a>(&'a self, then: Sent<'a>, prompt: &'a str, instruction: Option<String>) -> Vec<Message<'a>> {
+        let earlier = self.exchanges.get(then.forgotten..then.after).unwrap_or_default();
+        let mut messages = Vec::with_capacity(earlier.len() * 2 + 2);
+        let system = match (then.system, instruction) {
             (Some(system), Some(instruction)) => Some(Cow::Owned(format!("{system}\n\n{instruction}"))),
-            (Some(system), None) => Some(Cow::Borrowed(system.as_str())),
+            (Some(system), None) => Some(Cow::Borrowed(system)),
             (None, instruction) => instruction.map(Cow::Owned),
         };
         messages.extend(system.map(|content| Message::new(Role::System, content)));
-        for (prompt, answer) in &self.earlier {
-            messages.push(Message::new(Role::User, prompt.as_str()));
-            messages.push(Message::new(Role::Assistant, answer.as_str()));
+        for exchange in earlier.iter().filter(|e| e.is_sent_again()) {
+            messages.push(Message::new(Role::User, exchange.prompt.as_str()));
+            messages.push(Message::new(Role::Assistant, exchange.answer.as_str()));
         }
         messages.push(Message::new(Role::User, prompt));
         messages
     }
 
-    /// Whether the exchange will be recorded.
-    pub fn records(&self) -> bool {
-        self.place.is_some()
+    /// Whether the answer is kept after it is printed: recorded, or sent again next turn.
+    pub fn keeps_answers(&self) -> bool {
+        self.place.is_some() || self.keeps_turns
     }
 
-    /// Records the exchange of `prompt`, or says in one line why it could not be.
-    pub fn record(self, ctx: &Context, prompt: &str, outcome: Outcome, ended: Ended) {
-        let Some(path) = &self.place else { return };
-        let exchange = exchange(ctx, (self.system.as_deref(), prompt), outcome, ended);
-        let result = match self.store {
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The exchanges so far, and how many of the first are left out of what is sent.
+    pub fn exchanges(&self) -> (&[Exchange], usize) {
+        (&self.exchanges, self.forgotten)
+    }
+
+    pub fn system(&self) -> Option<&str> {
+        self.system.as_deref()
+    }
+
+    pub fn set_system(&mut self, system: Option<String>) {
+        self.system = system;
+    }
+
+    /// Leaves the oldest `n` exchanges still sent out of what is sent from now on (the history
+    /// keeps them); returns how many that was.
+    pub fn forget(&mut self, n: usize) -> usize {
+        let before = self.forgotten;
+        self.forgotten = (self.forgotten + n).min(self.exchanges.len());
+        self.forgotten - before
+    }
+
+    /// `/retry`: the last exchange, if it produced an answer, is kept but no longer sent (marked
+    /// replaced in the history too). Returns its prompt, the one to send again.
+    pub fn replace_last(&mut self, ctx: &Context) -> Option<String> {
+        let last = self.exchanges.last_mut()?;
+        let prompt = last.prompt.clone();
+        if last.is_sent_again() {
+            last.status = Status::Replaced;
+            let turn = last.turn;
+            let id = self.id.clone();
+            if let Some(Err(e)) = self.open_store().map(|store| store.and_then(|store| store.mark_replaced(&id, turn)))
+            {
+                ctx.ui.warn(&format!("the history could not mark the answer as replaced: {e}"), &[]);
+            }
+        }
+        Some(prompt)
+    }
+
+    /// The store, opened now if it is not yet; `None` when history is off.
+    fn open_store(&mut self) -> Option<Result<&mut Store, history::HistoryError>> {
+        let path = self.place.as_ref()?;
+        let store = match self.store.take() {
             Some(Opening::Open(store)) => Ok(store),
             Some(Opening::Pending(opening)) => opening.join().unwrap_or_else(|_| Store::open(path)),
             None => Store::open(path),
+        };
+        match store {
+            Ok(store) => {
+                self.store = Some(Opening::Open(store));
+                match &mut self.store {
+                    Some(Opening::Open(store)) => Some(Ok(store)),
+                    _ => None,
+                }
+            }
+            Err(e) => Some(Err(e)),
         }
-        .and_then(|mut store| store.record(&self.id, &exchange));
-        if let Err(e) = result {
-            ctx.ui.warn(&format!("the exchange was not recorded in the history: {e}"), &[]);
+    }
+
+    /// This conversation as `history show` lists it.
+    pub fn summary(&self, model: &str) -> Summary {
+        let first = self.exchanges.first();
+        let last = self.exchanges.last();
+        Summary {
+            id: self.id.clone(),
+            started_at: first.map_or_else(history::now_ms, |e| e.at),
+            updated_at: last.map_or_else(history::now_ms, |e| e.at),
+            title: first.map(|e| history::title(&e.prompt)).unwrap_or_default(),
+            model: last.and_then(|e| e.model_answered.clone()).unwrap_or_else(|| model.to_string()),
+            system: self.system.clone(),
+            turns: self.exchanges.len() as i64,
+        }
+    }
+
+    /// Records the exchange of `prompt`, or says in one line why it could not be; in a session,
+    /// keeps it for the next turn either way.
+    pub fn record(&mut self, ctx: &Context, prompt: &str, outcome: Outcome, ended: Ended) {
+        if self.place.is_none() && !self.keeps_turns {
+            return;
+        }
+        let mut exchange = exchange(ctx, (self.system.as_deref(), prompt), outcome, ended);
+        let id = self.id.clone();
+        match self.open_store().map(|store| store.and_then(|store| store.record(&id, &exchange))) {
+            None => exchange.turn = self.exchanges.last().map_or(1, |e| e.turn + 1),
+            Some(Ok(turn)) => exchange.turn = turn,
+            Some(Err(e)) => {
+                exchange.turn = self.exchanges.last().map_or(1, |e| e.turn + 1);
+                ctx.ui.warn(&format!("the exchange was not recorded in the history: {e}"), &[]);
+            }
+        }
+        if self.keeps_turns {
+            exchange.reasoning = None;
+            self.exchanges.push(exchange);
         }
     }
 }

@@ -3,6 +3,7 @@
 
 mod conversation;
 mod schema;
+mod session;
 mod stats;
 mod stream;
 
@@ -23,9 +24,13 @@ use stats::Outcome;
 
 type Stdout = AnswerWriter<std::io::Stdout>;
 
-/// Runs `chat`. The prompt is gathered first, before any runtime or signal handler exists, so a
+/// Runs `chat`: the interactive session on a terminal without a prompt (or with `-i`), else
+/// one prompt. The prompt is gathered first, before any runtime or signal handler exists, so a
 /// Ctrl-C while stdin is read simply ends the process.
 pub fn run(ctx: &Context, args: &ChatArgs) -> Result<Exit> {
+    if session::wanted(ctx, args)? {
+        return session::run(ctx, args);
+    }
     let schema = match &args.schema {
         Some(arg) => Some(AnswerSchema::load(arg).map_err(|message| UsageError {
             message,
@@ -34,23 +39,38 @@ pub fn run(ctx: &Context, args: &ChatArgs) -> Result<Exit> {
         None => None,
     };
     let prompt = super::prompt::gather(ctx, &args.prompt, args.no_stdin, &super::prompt::CHAT)?;
-    let conversation = Conversation::start(ctx, args, args.print.is_none())?;
-    let mut request = build_request(ctx, args, &conversation, &prompt, schema.as_ref());
+    let mut conversation = Conversation::start(ctx, args, args.print.is_none())?;
     if let Some(language) = args.print {
         // Nothing is sent, so no key is needed: the program reads it from the environment.
+        let request = build_request(ctx, args, &conversation, &prompt, schema.as_ref());
         ctx.ui.data(&crate::codegen::program(language, &ctx.settings.base_url, &request))?;
         return Ok(Exit::Ok);
     }
     let client = ctx.client()?;
     let runtime = Context::runtime()?;
+    ask(ctx, args, (&client, &runtime), &mut conversation, &prompt, schema.as_ref())
+}
+
+/// Sends `prompt` after `conversation`'s turns, prints the answer and records the exchange
+/// (complete, cut off, failed, or interrupted with what was printed). Ctrl-C stops it:
+/// `Error::Interrupted`.
+fn ask(
+    ctx: &Context,
+    args: &ChatArgs,
+    (client, runtime): (&Client, &tokio::runtime::Runtime),
+    conversation: &mut Conversation,
+    prompt: &str,
+    schema: Option<&AnswerSchema>,
+) -> Result<Exit> {
+    let mut request = build_request(ctx, args, conversation, prompt, schema);
     let mut out = ctx.ui.answer_writer();
     let mut outcome = Outcome::new(Instant::now());
-    outcome.keep = conversation.records() || schema.is_some();
+    outcome.keep = conversation.keeps_answers() || schema.is_some();
     let result = runtime.block_on(async {
         let work = async {
-            match &schema {
-                Some(schema) => schema::answer(ctx, args, &client, &mut request, &mut out, &mut outcome, schema).await,
-                None => converse(ctx, args, &client, &mut request, &mut out, &mut outcome).await,
+            match schema {
+                Some(schema) => schema::answer(ctx, args, client, &mut request, &mut out, &mut outcome, schema).await,
+                None => converse(ctx, args, client, &mut request, &mut out, &mut outcome).await,
             }
         };
         tokio::select! {
@@ -60,7 +80,7 @@ pub fn run(ctx: &Context, args: &ChatArgs) -> Result<Exit> {
     });
     outcome.elapsed = outcome.started.elapsed();
     if result.is_none() {
-        // What was printed stays; end its line so the shell prompt starts clean.
+        // What was printed stays; end its line so the next prompt starts clean.
         let _ = out.finish();
     }
     let ended = match &result {
@@ -69,7 +89,7 @@ pub fn run(ctx: &Context, args: &ChatArgs) -> Result<Exit> {
         Some(Err(e)) => Ended::Failed(e),
     };
     drop(request);
-    conversation.record(ctx, &prompt, outcome, ended);
+    conversation.record(ctx, prompt, outcome, ended);
     result.unwrap_or(Err(Error::Interrupted))
 }
 
@@ -90,8 +110,9 @@ fn build_request<'a>(
         temperature: sampling.temperature,
         max_tokens: sampling.max_tokens,
         stream: args.stream,
-        // `--stats` asks a stream for its usage.
-        stream_options: (args.stream && args.stats).then_some(StreamOptions { include_usage: true }),
+        // `--stats` asks a stream for its usage, and so does the session (for `/stats`).
+        stream_options: (args.stream && (args.stats || args.interactive))
+            .then_some(StreamOptions { include_usage: true }),
         response_format: schema.map(AnswerSchema::response_format),
     }
 }

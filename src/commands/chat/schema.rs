@@ -76,7 +76,5 @@ fn correction(invalid: &Invalid) -> String {
 
 /// A 400 or 422 that names `response_format`: the server does not take the field.
 fn rejects_response_format(error: &Error) -> bool {
-    let Some(ApiError::Status(h)) = error.api() else { return false };
-    let names = |s: Option<&str>| s.is_some_and(|s| s.to_ascii_lowercase().contains("response_format"));
-    matches!(h.status, 400 | 422) && (names(h.server.param.as_deref()) || names(h.server.message.as_deref()))
+    matches!(error.api(), Some(ApiError::Status(h)) if h.rejects_field("response_format"))
 }

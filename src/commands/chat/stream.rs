@@ -55,8 +55,9 @@ pub async fn run(
     result
 }
 
-/// Sends the request (with retries). Some servers reject `stream_options`; the stats can do
-/// without usage, so they get the request once more without it (a different request, not a retry).
+/// Sends the request (with retries). Some servers reject `stream_options`, naming it or not; the
+/// stats can do without usage, so they get the request once more without it (a different
+/// request, not a retry). A 400 that is about the model or the context length is what it says.
 async fn open(
     ctx: &Context,
     client: &Client,
@@ -68,7 +69,9 @@ async fn open(
     let notify = |n: &RetryNotice| announce_retry(&ctx.ui, spinner, n);
     match policy.run(|| client.chat_stream(request, idle), notify).await {
         Err(ApiError::Status(h))
-            if request.stream_options.is_some() && matches!(h.status, 400 | 422) && !h.names_model() =>
+            if request.stream_options.is_some()
+                && (h.rejects_field("stream_options")
+                    || (matches!(h.status, 400 | 422) && !h.names_model() && !h.exceeds_context())) =>
         {
             request.stream_options = None;
             policy.run(|| client.chat_stream(request, idle), notify).await
