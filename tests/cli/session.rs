@@ -314,8 +314,8 @@ fn a_missing_key_fails_before_the_first_prompt_and_a_pipe_is_not_a_session() {
 }
 
 #[test]
-fn ctrl_c_between_answers_never_ends_the_session() {
-    let server = ScriptServer::start(vec![answer("Fine.")]);
+fn ctrl_c_between_answers_never_ends_the_session_and_the_next_one_recalls_the_prompts() {
+    let server = ScriptServer::start(vec![answer("Fine."), catalog(), answer("Recalled.")]);
     let home = fresh_home();
     let mut term = start(&["chat", "-i", "Start here"], &server.base(), &home);
     term.expect("Fine.");
@@ -324,7 +324,8 @@ fn ctrl_c_between_answers_never_ends_the_session() {
         term.send("\u{3}");
         term.expect("leaves the session");
     }
-    std::thread::sleep(Duration::from_millis(100));
+    term.send("/stats\r");
+    term.expect("this session: 1 turn (1 answered)");
     term.send("/exit\r");
     let (code, _) = term.finish();
     assert_eq!(code, 0);
@@ -332,5 +333,24 @@ fn ctrl_c_between_answers_never_ends_the_session() {
         messages(&server.requests()[0].json()),
         pairs(&[("user", "Start here")]),
         "-i's prompt is the first turn"
+    );
+
+    // The next session: TAB completes a catalog ID, the up arrow brings back the earlier prompt.
+    let mut term = start(&["chat"], &server.base(), &home);
+    term.expect("> ");
+    term.send("/model llama\t\r");
+    term.expect("model: meta-llama/Llama-3.3-70B-Instruct");
+    term.expect("meta-llama/Llama-3.3-70B-Instruct> ");
+    term.send("\u{1b}[A\u{1b}[A\u{1b}[A\u{1b}[A\r");
+    term.expect("Recalled.");
+    term.send("\u{4}");
+    let (code, _) = term.finish();
+    assert_eq!(code, 0);
+    let recalled = server.requests()[2].json();
+    assert_eq!(recalled["model"], "meta-llama/Llama-3.3-70B-Instruct");
+    assert_eq!(
+        messages(&recalled),
+        pairs(&[("user", "Start here")]),
+        "up past /model, /exit and /stats to the first prompt, given with -i"
     );
 }

@@ -76,7 +76,9 @@ pub fn run(ctx: &Context, args: &ChatArgs) -> Result<Exit> {
         }
     });
     if !first.is_empty() {
-        session.turn(first.join(" "));
+        let prompt = first.join(" ");
+        session.remember(&prompt);
+        session.turn(prompt);
     }
     session.read_lines()
 }
@@ -143,10 +145,7 @@ impl Session {
             };
             let parsed = command::parse(&line);
             if !matches!(parsed, Line::Empty) {
-                let kept = self.ctx.ui.shown(&line, Channel::PLAIN).into_owned();
-                if let Err(problem) = self.editor.remember(&kept) {
-                    self.ctx.ui.warn(&problem, &[]);
-                }
+                self.remember(&line);
             }
             match parsed {
                 Line::Empty => {}
@@ -167,6 +166,14 @@ impl Session {
                     );
                 }
             }
+        }
+    }
+
+    /// Keeps a line for the up arrow (the key masked, as everywhere it is stored).
+    fn remember(&mut self, line: &str) {
+        let kept = self.ctx.ui.shown(line, Channel::PLAIN).into_owned();
+        if let Err(problem) = self.editor.remember(&kept) {
+            self.ctx.ui.warn(&problem, &[]);
         }
     }
 
