@@ -2,7 +2,6 @@
 //! typed, answers streamed, commands, Ctrl-C and Ctrl-D, and what the server and the history got.
 
 use std::sync::mpsc;
-use std::time::Duration;
 
 use serde_json::{Value, json};
 
