@@ -162,7 +162,7 @@ fn bash_completion_is_valid_and_completes_commands_and_model_ids() {
         then.status(200)
             .body("{\"data\":[{\"id\":\"Omniva/Kimi-K2.6\"},{\"id\":\"Omniva/Kimi-K2.5\"},{\"id\":\"meta/llama\"}]}");
     });
-    let bin_dir = assert_cmd::cargo::cargo_bin("tokenfactory").parent().expect("dir").to_path_buf();
+    let bin_dir = crate::harness::binary().parent().expect("dir").to_path_buf();
     let complete = |line: &str, with_key: bool| -> String {
         let words: Vec<&str> = line.split(' ').collect();
         let program = format!(
@@ -206,7 +206,7 @@ fn complete_in(shell: &str, program: &str) -> (String, bool) {
         then.status(200).json_body(serde_json::json!({"data": data}));
     });
     let dir = crate::harness::fresh_home();
-    let bin_dir = assert_cmd::cargo::cargo_bin("tokenfactory").parent().expect("dir").to_path_buf();
+    let bin_dir = crate::harness::binary().parent().expect("dir").to_path_buf();
     let out = std::process::Command::new(shell)
         .current_dir(&dir)
         .env_clear()

@@ -33,11 +33,20 @@ pub const SCRUBBED: &[&str] = &[
     "COLUMNS",
 ];
 
+/// The binary under test: the one cargo built, or the one `TOKENFACTORY_TEST_BINARY` names (an
+/// installed release, a static musl build), so the same tests check what users install.
+pub fn binary() -> std::path::PathBuf {
+    match std::env::var_os("TOKENFACTORY_TEST_BINARY") {
+        Some(path) if !path.is_empty() => std::path::PathBuf::from(path),
+        _ => assert_cmd::cargo::cargo_bin("tokenfactory"),
+    }
+}
+
 /// `tokenfactory` with a clean environment: nothing from the developer's shell leaks in. HOME is
 /// a fresh empty directory, so the history (and anything else kept per user) starts empty and
 /// never touches the machine's real home.
 pub fn tokenfactory() -> Command {
-    let mut cmd = Command::cargo_bin("tokenfactory").expect("binary built");
+    let mut cmd = Command::new(binary());
     cmd.env_clear();
     for var in SCRUBBED {
         cmd.env_remove(var);
@@ -64,7 +73,7 @@ pub fn with_key_on_a_full_disk(base: &str, home: &std::path::Path, blocks: u32, 
     let mut limited = std::process::Command::new("/bin/sh");
     limited
         .args(["-c", &format!("trap '' XFSZ; ulimit -f {blocks} && exec \"$0\" \"$@\"")])
-        .arg(assert_cmd::cargo::cargo_bin("tokenfactory"))
+        .arg(binary())
         .args(args)
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
@@ -112,7 +121,7 @@ pub fn completion(content: &str) -> serde_json::Value {
 /// The same clean environment for a `std::process::Command`, for tests that read the child's
 /// output while it runs. Stdin is null, stdout and stderr are piped.
 pub fn live(base: &str) -> std::process::Command {
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("tokenfactory"));
+    let mut cmd = std::process::Command::new(binary());
     cmd.env_clear()
         .env("PATH", "/usr/bin:/bin")
         .env("HOME", fresh_home())
@@ -165,7 +174,7 @@ pub fn run_in_terminal_with_stdout_in(args: &[&str], env: &[(&str, &str)], stdou
 }
 
 fn terminal_run(args: &[&str], env: &[(&str, &str)], stdout: Option<&std::path::Path>) -> (i32, String) {
-    let binary = assert_cmd::cargo::cargo_bin("tokenfactory");
+    let binary = self::binary();
     let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
     let mut line = quote(&binary.to_string_lossy());
     for a in args {

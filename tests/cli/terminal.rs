@@ -25,7 +25,7 @@ impl Terminal {
     /// and HOME at `home`.
     pub fn start(args: &[&str], env: &[(&str, &str)], home: &std::path::Path) -> Terminal {
         let (master, slave) = open_pty();
-        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("tokenfactory"));
+        let mut cmd = Command::new(crate::harness::binary());
         cmd.env_clear().env("PATH", "/usr/bin:/bin").env("HOME", home).args(args);
         for (k, v) in env {
             cmd.env(k, v);
