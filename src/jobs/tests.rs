@@ -116,8 +116,8 @@ struct Setup {
     window: u64,
     max_wait: Duration,
     give_up_after: Duration,
-    /// When Ctrl-C comes, if it does.
-    interrupt_at: Option<Duration>,
+    /// When each Ctrl-C comes, if any does.
+    interrupts: Vec<Duration>,
 }
 
 impl Default for Setup {
@@ -128,7 +128,7 @@ impl Default for Setup {
             window: 16,
             max_wait: Duration::from_secs(60),
             give_up_after: Duration::from_secs(300),
-            interrupt_at: None,
+            interrupts: Vec::new(),
         }
     }
 }
@@ -145,10 +145,10 @@ async fn run(fake: &Arc<Fake>, setup: Setup) -> (Report, Vec<String>) {
     };
     let work = (0..setup.units).map(|seq| Work { seq, label: seq, task: seq });
     let start = Instant::now();
-    // One Ctrl-C, at `interrupt_at`: the engine asks for the next one after it, which never comes.
-    let mut pressed = false;
+    // Each Ctrl-C at its time: the engine asks for the next one after each.
+    let mut presses = setup.interrupts.clone().into_iter();
     let interrupt = move || -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> {
-        match setup.interrupt_at.filter(|_| !std::mem::replace(&mut pressed, true)) {
+        match presses.next() {
             Some(at) => Box::pin(tokio::time::sleep_until(start + at)),
             None => Box::pin(std::future::pending()),
         }
@@ -239,7 +239,7 @@ async fn a_stop_sends_nothing_more_and_keeps_what_finished() {
 #[tokio::test(start_paused = true)]
 async fn ctrl_c_keeps_what_finished_and_sends_nothing_more() {
     let fake = Fake::new(|_, _, _| (Duration::from_millis(30), Reply::Ok));
-    let setup = Setup { units: 100, jobs: 2, interrupt_at: Some(Duration::from_millis(200)), ..Setup::default() };
+    let setup = Setup { units: 100, jobs: 2, interrupts: vec![Duration::from_millis(200)], ..Setup::default() };
     let start = Instant::now();
     let (report, lines) = run(&fake, setup).await;
     assert!(matches!(report.stopped, Some(Stopped::Interrupted)));
@@ -247,6 +247,20 @@ async fn ctrl_c_keeps_what_finished_and_sends_nothing_more() {
     assert!(sent.iter().all(|(_, t, _)| *t <= start + Duration::from_millis(200)));
     assert_eq!(oks(&lines).len(), sent.len(), "the units in flight at Ctrl-C finished within the grace and are kept");
     assert!(sent.len() < 100);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_second_ctrl_c_stops_at_once_without_waiting_for_what_is_in_flight() {
+    let fake = Fake::new(|_, _, _| (Duration::from_secs(20), Reply::Ok));
+    let presses = vec![Duration::from_millis(100), Duration::from_millis(300)];
+    let setup = Setup { units: 10, jobs: 4, interrupts: presses, ..Setup::default() };
+    let start = Instant::now();
+    let (report, lines) = run(&fake, setup).await;
+    assert!(matches!(report.stopped, Some(Stopped::Interrupted)));
+    assert_eq!(start.elapsed(), Duration::from_millis(300), "it ended at the second Ctrl-C, within the grace");
+    assert!(Duration::from_millis(300) < super::GRACE, "the grace would have waited longer");
+    assert_eq!(fake.sent().len(), 4);
+    assert!(lines.is_empty(), "nothing had finished: {lines:?}");
 }
 
 #[tokio::test(start_paused = true)]
