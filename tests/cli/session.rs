@@ -125,9 +125,13 @@ fn a_session_streams_turns_keeps_them_as_one_conversation_and_its_commands_work(
     term.expect("Omniva/Kimi-K2.5> ");
 
     let saved = home.join("conversation.md");
+    std::fs::write(home.join("notes.md"), "mine").expect("a file of the user's");
+    term.send("/save ~/notes.md\r");
+    term.expect("notes.md exists already; it is left as it is");
     term.send("/save ~/conversation.md\r");
     term.expect("saved 7 exchanges to ");
     term.expect("Omniva/Kimi-K2.5> ");
+    assert_eq!(std::fs::read_to_string(home.join("notes.md")).expect("kept"), "mine");
     term.send("/print curl\r");
     let printed = term.expect("Omniva/Kimi-K2.5> ");
     term.send("\u{4}");

@@ -61,6 +61,7 @@ pub fn run(ctx: &Context, args: &ChatArgs) -> Result<Exit> {
         editor,
         last: None,
         started_with: 0,
+        saved: Default::default(),
     };
     if let Some(problem) = problem {
         session.ctx.ui.warn(&problem, &[]);
@@ -96,6 +97,8 @@ struct Session {
     last: Option<LastRequest>,
     /// How many exchanges the conversation held when the session opened it (`/stats`).
     started_with: usize,
+    /// The files `/save` wrote, which it may write again.
+    saved: std::collections::HashSet<std::path::PathBuf>,
 }
 
 /// What the last request was made of.
@@ -338,22 +341,38 @@ impl Session {
     }
 
     /// `/save FILE`: the conversation as Markdown, as `history show` writes it.
-    fn save(&self, file: &str) {
+    /// A file this session did not write is never replaced.
+    fn save(&mut self, file: &str) {
         let path = self.ctx.settings.user_path(file);
         let (exchanges, _) = self.conversation.exchanges();
         if exchanges.is_empty() {
             self.ctx.ui.dim("nothing to save yet: no exchange in this conversation");
             return;
         }
+        if path.exists() && !self.saved.contains(&path) {
+            let hint = "give another name, or move that file away first".to_string();
+            self.ctx.ui.warn(&format!("{} exists already; it is left as it is", path.display()), &[hint]);
+            return;
+        }
         let summary = self.conversation.summary(&self.ctx.settings.model);
         let markdown = crate::output::history::markdown(&summary, exchanges, &self.ctx.ui);
-        match std::fs::write(&path, markdown) {
-            Ok(()) => self.ctx.ui.dim(&format!(
-                "saved {} to {}",
-                crate::time_text::counted(exchanges.len() as u64, "exchange"),
-                path.display()
-            )),
-            Err(e) => self.ctx.ui.warn(&format!("cannot write {}: {e}", path.display()), &[]),
+        // Written beside it, then renamed over it: a full disk never leaves half a file.
+        let mut partial = path.clone().into_os_string();
+        partial.push(format!(".{}.partial", crate::id::new()));
+        let written = std::fs::write(&partial, markdown).and_then(|()| std::fs::rename(&partial, &path));
+        match written {
+            Ok(()) => {
+                self.ctx.ui.dim(&format!(
+                    "saved {} to {}",
+                    crate::time_text::counted(exchanges.len() as u64, "exchange"),
+                    path.display()
+                ));
+                self.saved.insert(path);
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(&partial);
+                self.ctx.ui.warn(&format!("cannot write {}: {e}", path.display()), &[]);
+            }
         }
     }
 
