@@ -1,14 +1,11 @@
-//! doctor's TLS check: one request through a client whose certificate verifier records the chain
-//! the server (or a proxy) presented, then delegates to the platform verifier with the same extra
-//! roots the main client trusts. A failed handshake still shows what was presented.
+//! doctor's TLS check: one request through a client whose verifier (`Trust`, the client's own
+//! rule) records the chain the server (or a proxy) presented. A failed handshake still shows what
+//! was presented.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::Url;
-use rustls::DigitallySignedStruct;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::pki_types::CertificateDer;
 
 use super::error::ApiError;
 use super::transport::{classify_transport, within_request_timeout};
@@ -38,50 +35,6 @@ pub struct TlsProbe {
     pub result: Result<(), ApiError>,
 }
 
-#[derive(Debug)]
-struct Capture {
-    inner: Arc<Trust>,
-    chain: Mutex<Vec<CertificateDer<'static>>>,
-}
-
-impl ServerCertVerifier for Capture {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        if let Ok(mut chain) = self.chain.lock() {
-            *chain = std::iter::once(end_entity).chain(intermediates).map(|c| c.clone().into_owned()).collect();
-        }
-        self.inner.verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.inner.supported_verify_schemes()
-    }
-}
-
 /// Connects to `url` (through the proxy the rules pick) and records the certificate chain.
 pub async fn probe(
     url: &Url,
@@ -91,12 +44,11 @@ pub async fn probe(
     timeout: Duration,
 ) -> TlsProbe {
     let setup = |detail: String| TlsProbe { chain: Vec::new(), result: Err(ApiError::Setup { detail, tls: None }) };
-    let inner = match Trust::new(extra_roots) {
+    let trust = match Trust::recording(extra_roots) {
         Ok(v) => v,
         Err(e) => return setup(e),
     };
-    let capture = Arc::new(Capture { inner, chain: Mutex::new(Vec::new()) });
-    let config = match client_config(capture.clone()) {
+    let config = match client_config(trust.clone()) {
         Ok(c) => c,
         Err(e) => return setup(e),
     };
@@ -110,7 +62,7 @@ pub async fn probe(
         client.get(url.clone()).send().await.map(|_| ()).map_err(|e| classify_transport(&e, url.as_str(), proxy))
     };
     let result = within_request_timeout(timeout, timeout, url.as_str(), send).await;
-    let chain = capture.chain.lock().map(|c| c.iter().filter_map(|der| describe(der)).collect()).unwrap_or_default();
+    let chain = trust.seen().iter().filter_map(|der| describe(der)).collect();
     TlsProbe { chain, result }
 }
 

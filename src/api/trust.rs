@@ -3,8 +3,9 @@
 //! follows too: a server certificate that is itself one of the certificates the user gave is
 //! trusted, its host name and validity still checked, even when it is marked as a CA (`openssl
 //! req -x509` makes self-signed certificates with `CA:TRUE`, which webpki refuses as a server's).
+//! For doctor, the verifier also keeps the chain it was shown, even when it refuses it.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rustls::DigitallySignedStruct;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -15,15 +16,34 @@ pub struct Trust {
     platform: rustls_platform_verifier::Verifier,
     /// The certificates of `--ca-bundle`, as given.
     given: Vec<CertificateDer<'static>>,
+    /// The last chain presented, when kept (doctor's probe).
+    seen: Option<Mutex<Vec<CertificateDer<'static>>>>,
 }
 
 impl Trust {
     /// The verifier for the system's roots plus `given`.
     pub fn new(given: Vec<CertificateDer<'static>>) -> Result<Arc<Trust>, String> {
+        Ok(Arc::new(Trust::build(given, None)?))
+    }
+
+    /// The same verifier, keeping the chain each server presents (see [`Trust::seen`]).
+    pub fn recording(given: Vec<CertificateDer<'static>>) -> Result<Arc<Trust>, String> {
+        Ok(Arc::new(Trust::build(given, Some(Mutex::new(Vec::new())))?))
+    }
+
+    fn build(
+        given: Vec<CertificateDer<'static>>,
+        seen: Option<Mutex<Vec<CertificateDer<'static>>>>,
+    ) -> Result<Trust, String> {
         let provider = provider()?;
         let platform = rustls_platform_verifier::Verifier::new_with_extra_roots(given.clone(), provider)
             .map_err(|e| e.to_string())?;
-        Ok(Arc::new(Trust { platform, given }))
+        Ok(Trust { platform, given, seen })
+    }
+
+    /// The last chain presented (server certificate first); empty unless `recording`.
+    pub fn seen(&self) -> Vec<CertificateDer<'static>> {
+        self.seen.as_ref().and_then(|seen| seen.lock().ok().map(|chain| chain.clone())).unwrap_or_default()
     }
 
     /// A `given` certificate presented by the server itself: trusted for its names while valid.
@@ -65,6 +85,9 @@ impl ServerCertVerifier for Trust {
         ocsp: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        if let Some(Ok(mut seen)) = self.seen.as_ref().map(Mutex::lock) {
+            *seen = std::iter::once(end_entity).chain(intermediates).map(|c| c.clone().into_owned()).collect();
+        }
         match self.platform.verify_server_cert(end_entity, intermediates, server_name, ocsp, now) {
             Err(_) if self.given.iter().any(|given| given.as_ref() == end_entity.as_ref()) => {
                 self.verify_given(end_entity, server_name, now)

@@ -5,6 +5,7 @@
 //! put back in input order once a run completes.
 
 mod line;
+mod writer;
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
@@ -14,6 +15,8 @@ use std::path::{Path, PathBuf};
 use super::fingerprint;
 use crate::settings::Redactor;
 pub use line::{Kind, batch_id, text_hash};
+use writer::Created;
+pub use writer::LineWriter;
 
 /// A results file that cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -410,63 +413,6 @@ fn next_line(reader: &mut impl BufRead, line: &mut Vec<u8>, path: &Path) -> Resu
         .read_until(b'\n', line)
         .map_err(|e| ResultsError::new(path, format!("cannot read the results file: {e}")))?;
     Ok(read > 0)
-}
-
-/// A results file made when its first line is written (a run that writes nothing leaves no
-/// empty file behind), locked as it is made.
-struct Created {
-    path: PathBuf,
-    file: Option<File>,
-}
-
-impl Write for Created {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        if self.file.is_none() {
-            let file = OpenOptions::new().append(true).create_new(true).open(&self.path)?;
-            file.try_lock().map_err(|_| std::io::Error::other("another tokenfactory run is writing these results"))?;
-            self.file = Some(file);
-        }
-        match &mut self.file {
-            Some(file) => file.write(bytes),
-            None => Ok(0),
-        }
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.file.as_mut().map_or(Ok(()), Write::flush)
-    }
-}
-
-/// Writes each result line whole and flushes it, so a crash never loses a finished line. What the
-/// server sent passes the redactor first: a result file never holds the key.
-pub struct LineWriter {
-    out: Box<dyn Write + Send>,
-    redactor: Redactor,
-    /// The results file (`None`: stdout).
-    file: Option<PathBuf>,
-}
-
-impl LineWriter {
-    pub fn new(out: Box<dyn Write + Send>, redactor: Redactor, file: Option<PathBuf>) -> LineWriter {
-        LineWriter { out, redactor, file }
-    }
-
-    /// `lines` is one or more newline-terminated lines, written with one call. A results file that
-    /// takes no more (a full disk) says which file and that a rerun finishes the run.
-    pub fn write(&mut self, lines: &str) -> std::io::Result<()> {
-        let written = self.out.write_all(self.redactor.redact(lines).as_bytes()).and_then(|()| self.out.flush());
-        match (written, &self.file) {
-            (Err(e), Some(file)) => Err(std::io::Error::new(
-                e.kind(),
-                format!(
-                    "could not write the results to {} ({e}); the results written so far are kept: \
-                     once there is room, run the same command again to send the rest",
-                    file.display()
-                ),
-            )),
-            (written, _) => written,
-        }
-    }
 }
 
 #[cfg(test)]
