@@ -36,8 +36,9 @@ pub enum Line {
     Empty,
     Prompt(String),
     Command(Command),
-    /// A known command with a wrong argument: what is wrong, and its usage.
+    /// A known command with a wrong argument: the command, what is wrong, and its usage.
     Misused {
+        command: &'static str,
         message: String,
         usage: &'static str,
     },
@@ -85,7 +86,7 @@ pub fn parse(line: &str) -> Line {
     let Some(&(known, usage, _)) = COMMANDS.iter().find(|(n, _, _)| *n == name) else {
         return Line::Unknown { closest: closest(&name), word: name };
     };
-    let misused = |message: String| Line::Misused { message, usage };
+    let misused = |message: String| Line::Misused { command: known, message, usage };
     let none = || (!argument.is_empty()).then(|| misused(format!("{known} takes no argument")));
     let command = match known {
         "/model" => Command::Model((!argument.is_empty()).then(|| argument.to_string())),

@@ -155,9 +155,8 @@ impl Session {
                 Line::Prompt(prompt) => self.turn(prompt),
                 Line::Command(Command::Exit) => return Ok(Exit::Ok),
                 Line::Command(command) => self.command(command),
-                Line::Misused { message, usage } => {
-                    let name = message.split(':').next().unwrap_or_default().split(' ').next().unwrap_or_default();
-                    self.ctx.ui.say(Tone::Warn, &format!("{message} (usage: {name} {usage})"));
+                Line::Misused { command, message, usage } => {
+                    self.ctx.ui.say(Tone::Warn, &format!("{message} (usage: {command} {usage})"));
                 }
                 Line::Unknown { word, closest } => {
                     let guess = closest.map(|c| format!("; did you mean {c}?")).unwrap_or_default();
