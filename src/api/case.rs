@@ -103,17 +103,22 @@ impl ApiError {
 }
 
 impl HttpFailure {
+    /// The server's error code and type (as one string) and its message, lower-cased, for the
+    /// checks below that read them.
+    fn lowered(&self) -> (String, String) {
+        let s = &self.server;
+        let code = format!("{} {}", s.code.as_deref().unwrap_or(""), s.kind.as_deref().unwrap_or(""));
+        (code.to_ascii_lowercase(), s.message.as_deref().unwrap_or("").to_ascii_lowercase())
+    }
+
     /// Whether a 429 says the quota or balance is spent (OpenAI's `insufficient_quota`, "check
     /// your plan and billing"), not a rate limit that passes: a quota of requests per minute is a
     /// rate limit.
     pub fn spends_quota(&self) -> bool {
-        let s = &self.server;
-        let code =
-            format!("{} {}", s.code.as_deref().unwrap_or(""), s.kind.as_deref().unwrap_or("")).to_ascii_lowercase();
+        let (code, message) = self.lowered();
         if code.contains("insufficient_quota") || code.contains("billing") {
             return true;
         }
-        let message = s.message.as_deref().unwrap_or("").to_ascii_lowercase();
         let per_time =
             ["per minute", "per second", "per hour", "rpm", "tpm", "/min"].iter().any(|w| message.contains(w));
         !per_time && ["quota", "billing", "balance", "credit", "payment"].iter().any(|w| message.contains(w))
@@ -122,13 +127,10 @@ impl HttpFailure {
     /// Whether a 400/413/422 says the request is longer than the model's context window
     /// (OpenAI's `context_length_exceeded`, vLLM's "maximum context length", and their kin).
     pub fn exceeds_context(&self) -> bool {
-        let s = &self.server;
-        let code =
-            format!("{} {}", s.code.as_deref().unwrap_or(""), s.kind.as_deref().unwrap_or("")).to_ascii_lowercase();
+        let (code, message) = self.lowered();
         if code.contains("context_length") || code.contains("context_window") {
             return true;
         }
-        let message = s.message.as_deref().unwrap_or("").to_ascii_lowercase();
         [
             "context length",
             "context_length",
