@@ -17,10 +17,8 @@ use crate::output::Channel;
 use crate::report::{Error, UsageError};
 use crate::settings::HistoryPlace;
 
-enum Opening {
-    Open(Store),
-    Pending(std::thread::JoinHandle<Result<Store, history::HistoryError>>),
-}
+/// A store being opened on a thread of its own.
+type Opening = std::thread::JoinHandle<Result<Store, history::HistoryError>>;
 
 /// How the exchange ended, for the record.
 pub enum Ended<'a> {
@@ -41,9 +39,10 @@ pub struct Sent<'a> {
 pub struct Conversation {
     /// Where to record; `None` when history is off.
     place: Option<PathBuf>,
-    /// The store, open already when continuing, else being opened on a thread of its own while
-    /// the request is under way, so recording costs only its insert once the answer is printed.
-    store: Option<Opening>,
+    /// The store, open already when continuing; else `opening` opens it on a thread of its own
+    /// while the request is under way, so recording costs only its insert once the answer is printed.
+    store: Option<Store>,
+    opening: Option<Opening>,
     id: String,
     /// The exchanges so far (as recorded: redacted, reasoning left out), earlier sessions'
     /// included when continuing. Those that produced an answer are sent before each prompt.
@@ -78,8 +77,9 @@ impl Conversation {
             (place, _) => {
                 // Nothing is opened (nor created) for a request that is only printed.
                 let opening = place.clone().filter(|_| records);
-                let store = opening.map(|path| Opening::Pending(std::thread::spawn(move || Store::open(&path))));
-                Conversation::empty(place, store, None)
+                let mut conversation = Conversation::empty(place, None, None);
+                conversation.opening = opening.map(|path| std::thread::spawn(move || Store::open(&path)));
+                conversation
             }
         };
         if let Some(system) = &ctx.settings.sampling.system {
@@ -91,10 +91,11 @@ impl Conversation {
         Ok(conversation)
     }
 
-    fn empty(place: Option<PathBuf>, store: Option<Opening>, system: Option<String>) -> Conversation {
+    fn empty(place: Option<PathBuf>, store: Option<Store>, system: Option<String>) -> Conversation {
         Conversation {
             place,
             store,
+            opening: None,
             id: crate::id::new(),
             exchanges: Vec::new(),
             forgotten: 0,
@@ -123,7 +124,7 @@ impl Conversation {
             // Never sent again; the history keeps it.
             exchange.reasoning = None;
         }
-        let mut conversation = Conversation::empty(Some(path), Some(Opening::Open(store)), summary.system);
+        let mut conversation = Conversation::empty(Some(path), Some(store), summary.system);
         conversation.id = id;
         conversation.exchanges = exchanges;
         Ok(conversation)
@@ -136,8 +137,8 @@ impl Conversation {
 
     /// A new, empty conversation with the same system prompt and history file (`/new`).
     pub fn renew(&mut self) {
-        let store = self.store.take();
-        let mut fresh = Conversation::empty(self.place.clone(), store, self.system.take());
+        let mut fresh = Conversation::empty(self.place.clone(), self.store.take(), self.system.take());
+        fresh.opening = self.opening.take();
         fresh.keeps_turns = self.keeps_turns;
         *self = fresh;
     }
@@ -218,21 +219,17 @@ impl Conversation {
     /// The store, opened now if it is not yet; `None` when history is off.
     fn open_store(&mut self) -> Option<Result<&mut Store, history::HistoryError>> {
         let path = self.place.as_ref()?;
-        let store = match self.store.take() {
-            Some(Opening::Open(store)) => Ok(store),
-            Some(Opening::Pending(opening)) => opening.join().unwrap_or_else(|_| Store::open(path)),
-            None => Store::open(path),
-        };
-        match store {
-            Ok(store) => {
-                self.store = Some(Opening::Open(store));
-                match &mut self.store {
-                    Some(Opening::Open(store)) => Some(Ok(store)),
-                    _ => None,
-                }
+        if self.store.is_none() {
+            let opened = match self.opening.take() {
+                Some(opening) => opening.join().unwrap_or_else(|_| Store::open(path)),
+                None => Store::open(path),
+            };
+            match opened {
+                Ok(store) => self.store = Some(store),
+                Err(e) => return Some(Err(e)),
             }
-            Err(e) => Some(Err(e)),
         }
+        self.store.as_mut().map(Ok)
     }
 
     /// This conversation as `history show` lists it.
@@ -257,14 +254,13 @@ impl Conversation {
             return;
         }
         let mut exchange = exchange(ctx, (self.system.as_deref(), prompt), outcome, ended);
+        // The store numbers the turns; without one, the next number is ours.
+        exchange.turn = self.exchanges.last().map_or(1, |e| e.turn + 1);
         let id = self.id.clone();
         match self.open_store().map(|store| store.and_then(|store| store.record(&id, &exchange))) {
-            None => exchange.turn = self.exchanges.last().map_or(1, |e| e.turn + 1),
             Some(Ok(turn)) => exchange.turn = turn,
-            Some(Err(e)) => {
-                exchange.turn = self.exchanges.last().map_or(1, |e| e.turn + 1);
-                ctx.ui.warn(&format!("the exchange was not recorded in the history: {e}"), &[]);
-            }
+            Some(Err(e)) => ctx.ui.warn(&format!("the exchange was not recorded in the history: {e}"), &[]),
+            None => {}
         }
         if self.keeps_turns {
             exchange.reasoning = None;
