@@ -13,11 +13,12 @@ use crate::report::Result;
 
 use super::Context;
 use crate::answer_schema::AnswerSchema;
-use crate::api::wire::{ChatCompletion, ChatRequest, StreamOptions};
+use crate::api::wire::{ChatCompletion, ChatRequest, Message, StreamOptions};
 use crate::api::{ApiError, Client, Reply};
 use crate::cli::ChatArgs;
 use crate::output::{AnswerWriter, Tone};
 use crate::report::{Error, Exit, UsageError};
+use crate::settings::Sampling;
 
 use conversation::{Conversation, Ended};
 use stats::Outcome;
@@ -102,11 +103,21 @@ fn build_request<'a>(
     prompt: &'a str,
     schema: Option<&AnswerSchema>,
 ) -> ChatRequest<'a> {
-    let sampling = &ctx.settings.sampling;
-    let instruction = schema.map(AnswerSchema::instruction);
+    let messages = conversation.messages(prompt, schema.map(AnswerSchema::instruction));
+    compose(args, &ctx.settings.model, &ctx.settings.sampling, messages, schema)
+}
+
+/// A request of `messages` to `model` with `sampling` (its system prompt is in the messages).
+fn compose<'a>(
+    args: &ChatArgs,
+    model: &str,
+    sampling: &Sampling,
+    messages: Vec<Message<'a>>,
+    schema: Option<&AnswerSchema>,
+) -> ChatRequest<'a> {
     ChatRequest {
-        model: ctx.settings.model.clone(),
-        messages: conversation.messages(prompt, instruction),
+        model: model.to_string(),
+        messages,
         temperature: sampling.temperature,
         max_tokens: sampling.max_tokens,
         stream: args.stream,

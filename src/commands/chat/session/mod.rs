@@ -9,7 +9,7 @@ mod command;
 use std::rc::Rc;
 
 use super::conversation::{Conversation, Sent};
-use super::{ask, build_request};
+use super::{ask, compose};
 use crate::api::Client;
 use crate::cli::ChatArgs;
 use crate::commands::Context;
@@ -18,6 +18,7 @@ use crate::language::Language;
 use crate::output::line_editor::{LineEditor, Read};
 use crate::output::{Channel, Tone};
 use crate::report::{Error, Exit, Result, UsageError};
+use crate::settings::Sampling;
 use catalog::Catalog;
 use command::{Command, Line, Setting};
 
@@ -105,9 +106,9 @@ struct Session {
 struct LastRequest {
     prompt: String,
     model: String,
-    temperature: Option<f64>,
-    max_tokens: Option<u32>,
-    system: Option<String>,
+    /// The temperature, token budget and system prompt sent.
+    sampling: Sampling,
+    /// How many exchanges came before it, and how many of those were left out.
     after: usize,
     forgotten: usize,
 }
@@ -193,16 +194,10 @@ impl Session {
     /// recorded. Errors are reported and the session goes on.
     fn turn(&mut self, prompt: String) {
         let (exchanges, forgotten) = self.conversation.exchanges();
-        let sampling = &self.ctx.settings.sampling;
-        let last = LastRequest {
-            model: self.ctx.settings.model.clone(),
-            temperature: sampling.temperature,
-            max_tokens: sampling.max_tokens,
-            system: self.conversation.system().map(str::to_string),
-            after: exchanges.len(),
-            forgotten,
-            prompt,
-        };
+        let sampling =
+            Sampling { system: self.conversation.system().map(str::to_string), ..self.ctx.settings.sampling.clone() };
+        let last =
+            LastRequest { model: self.ctx.settings.model.clone(), sampling, after: exchanges.len(), forgotten, prompt };
         let result =
             ask(&self.ctx, &self.args, (&self.client, &self.runtime), &mut self.conversation, &last.prompt, None);
         self.last = Some(last);
@@ -381,12 +376,9 @@ impl Session {
             self.ctx.ui.dim("nothing sent yet in this conversation: /print shows the last request");
             return;
         };
-        let then = Sent { after: last.after, forgotten: last.forgotten, system: last.system.as_deref() };
-        let mut request = build_request(&self.ctx, &self.args, &self.conversation, &last.prompt, None);
-        request.messages = self.conversation.messages_as(then, &last.prompt, None);
-        request.model = last.model.clone();
-        request.temperature = last.temperature;
-        request.max_tokens = last.max_tokens;
+        let then = Sent { after: last.after, forgotten: last.forgotten, system: last.sampling.system.as_deref() };
+        let messages = self.conversation.messages_as(then, &last.prompt, None);
+        let request = compose(&self.args, &last.model, &last.sampling, messages, None);
         let program = crate::codegen::program(language, &self.ctx.settings.base_url, &request);
         if let Err(e) = self.ctx.ui.data(&program) {
             self.ctx.ui.warn(&format!("cannot print: {e}"), &[]);
