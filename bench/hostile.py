@@ -11,31 +11,21 @@ Everything talks to 127.0.0.1 only.
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
+import sys
 import tempfile
-import threading
 
-KEY = "sk-benchmark000000000000000000000"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench import KEY, FakeServer  # noqa: E402
 
 
-class Server:
-    """Answers every POST with the stream of `self.mode`."""
+class Server(FakeServer):
+    """bench.py's loopback server, answering every POST with the stream of `self.mode`."""
 
     def __init__(self):
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
+        super().__init__()
         self.mode = ("answer", 1024)
-        threading.Thread(target=self.serve, daemon=True).start()
-
-    def serve(self):
-        while True:
-            conn, _ = self.sock.accept()
-            threading.Thread(target=self.handle, args=(conn,), daemon=True).start()
 
     def handle(self, conn):
         data = b""
