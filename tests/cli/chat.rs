@@ -309,7 +309,7 @@ fn chat_answer_ending_in_newline_gets_no_second_one_and_pipes_are_not_sanitised(
 
 #[test]
 fn chat_waiting_on_silent_stdin_hints_no_stdin_then_uses_what_arrives() {
-    use std::io::{Read, Write};
+    use std::io::Write;
     let server = MockServer::start();
     let mock = expect_prompt(&server, "late text\n\nsummarize");
     let mut child = crate::harness::live(&base(&server))
@@ -318,27 +318,11 @@ fn chat_waiting_on_silent_stdin_hints_no_stdin_then_uses_what_arrives() {
         .spawn()
         .expect("spawn");
     let mut stdin = child.stdin.take().expect("stdin");
-    let mut stderr = child.stderr.take().expect("stderr");
     // The hint comes after 3 s of silence; read it as it arrives, on a thread, so that a hint that
     // never comes fails the test after 20 s instead of hanging it.
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 512];
-        while let Ok(n) = stderr.read(&mut buf) {
-            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                break;
-            }
-        }
-    });
+    let rx = crate::harness::reader(child.stderr.take().expect("stderr"));
     let mut seen = Vec::new();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !String::from_utf8_lossy(&seen).contains("--no-stdin") {
-        let left = deadline.saturating_duration_since(std::time::Instant::now());
-        match rx.recv_timeout(left) {
-            Ok(bytes) => seen.extend_from_slice(&bytes),
-            Err(_) => panic!("no hint within 20 s; stderr so far: {:?}", String::from_utf8_lossy(&seen)),
-        }
-    }
+    crate::harness::read_until(&rx, &mut seen, "--no-stdin");
     assert_eq!(
         String::from_utf8_lossy(&seen),
         "tokenfactory: note: waiting for stdin, which is not a terminal; nothing has arrived after 3 s. \

@@ -135,12 +135,15 @@ pub fn live(base: &str) -> std::process::Command {
 
 /// Reads a child's stdout on a thread, passing on each read as it arrives.
 pub fn stdout_reader(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<Vec<u8>> {
-    use std::io::Read;
-    let mut stdout = child.stdout.take().expect("piped stdout");
+    reader(child.stdout.take().expect("piped stdout"))
+}
+
+/// Reads `stream` (a child's stdout or stderr) on a thread, passing on each read as it arrives.
+pub fn reader(mut stream: impl std::io::Read + Send + 'static) -> std::sync::mpsc::Receiver<Vec<u8>> {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut buf = [0u8; 4096];
-        while let Ok(n) = stdout.read(&mut buf) {
+        while let Ok(n) = stream.read(&mut buf) {
             if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
                 break;
             }
@@ -156,7 +159,7 @@ pub fn read_until(rx: &std::sync::mpsc::Receiver<Vec<u8>>, seen: &mut Vec<u8>, w
         let left = deadline.saturating_duration_since(std::time::Instant::now());
         match rx.recv_timeout(left) {
             Ok(bytes) => seen.extend_from_slice(&bytes),
-            Err(_) => panic!("{want:?} never arrived on stdout; got {:?}", String::from_utf8_lossy(seen)),
+            Err(_) => panic!("{want:?} never arrived; got {:?}", String::from_utf8_lossy(seen)),
         }
     }
 }
