@@ -86,15 +86,20 @@ impl Worker for Sender {
     }
 
     fn failed(&self, inputs: &Vec<Input>, case: &str, message: &str) -> Finished {
-        let problem = json!({"code": case, "message": message});
-        let mut lines = String::new();
-        for input in inputs {
-            lines.push_str(&self.line_start(input));
-            lines.push_str(&format!(",\"error\":{problem}}}\n"));
-        }
-        let failures = inputs.iter().map(|i| Failure { id: i.index.to_string(), case: case.to_string() }).collect();
-        Finished { lines, units: inputs.len() as u64, failures, ..Finished::default() }
+        failed(inputs, self.naming, case, message)
     }
+}
+
+/// Each input's line holding the error `case` with `message`.
+fn failed(inputs: &[Input], naming: Naming, case: &str, message: &str) -> Finished {
+    let problem = json!({"code": case, "message": message});
+    let mut lines = String::new();
+    for input in inputs {
+        lines.push_str(&line_start(input, naming));
+        lines.push_str(&format!(",\"error\":{problem}}}\n"));
+    }
+    let failures = inputs.iter().map(|i| Failure { id: i.index.to_string(), case: case.to_string() }).collect();
+    Finished { lines, units: inputs.len() as u64, failures, ..Finished::default() }
 }
 
 /// Whether every other request would fail the same way: the key or the URL is wrong, the quota
@@ -153,13 +158,9 @@ impl Sender {
 
     /// Each input's line with the error.
     fn failed_with(&self, inputs: &[Input], error: &ApiError) -> Finished {
-        let mut finished = self.failed(&inputs.to_vec(), error.case().name(), &error.to_string());
+        let mut finished = failed(inputs, self.naming, error.case().name(), &error.to_string());
         finished.limits = error.http().map(|h| h.headers.limits).unwrap_or_default();
         finished
-    }
-
-    fn line_start(&self, input: &Input) -> String {
-        line_start(input, self.naming)
     }
 }
 
