@@ -7,7 +7,7 @@ use crate::report::Result;
 use super::stats::Outcome;
 use super::{Stdout, print_whole};
 use crate::api::wire::ChatRequest;
-use crate::api::{ApiError, ChatEvent, Client, RetryNotice, StreamStart};
+use crate::api::{ApiError, Case, ChatEvent, Client, RetryNotice, StreamStart};
 use crate::cli::ChatArgs;
 use crate::commands::{Context, announce_retry};
 use crate::output::{AnswerWriter, Spinner};
@@ -57,7 +57,7 @@ pub async fn run(
 
 /// Sends the request (with retries). Some servers reject `stream_options`, naming it or not; the
 /// stats can do without usage, so they get the request once more without it (a different
-/// request, not a retry). A 400 that is about the model or the context length is what it says.
+/// request, not a retry).
 async fn open(
     ctx: &Context,
     client: &Client,
@@ -68,15 +68,22 @@ async fn open(
     let idle = ctx.settings.idle_timeout;
     let notify = |n: &RetryNotice| announce_retry(&ctx.ui, spinner, n);
     match policy.run(|| client.chat_stream(request, idle), notify).await {
-        Err(ApiError::Status(h))
-            if request.stream_options.is_some()
-                && (h.rejects_field("stream_options")
-                    || (matches!(h.status, 400 | 422) && !h.names_model() && !h.exceeds_context())) =>
-        {
+        Err(e) if request.stream_options.is_some() && rejects_stream_options(&e) => {
             request.stream_options = None;
             policy.run(|| client.chat_stream(request, idle), notify).await
         }
         other => other,
+    }
+}
+
+/// A 400/422 that names `stream_options`, or one that the classification finds about nothing
+/// else (not the model, not the context length): some servers reject the field without saying so.
+fn rejects_stream_options(error: &ApiError) -> bool {
+    match error {
+        ApiError::Status(h) => {
+            h.rejects_field("stream_options") || (matches!(h.status, 400 | 422) && error.case() == Case::BadRequest)
+        }
+        _ => false,
     }
 }
 
