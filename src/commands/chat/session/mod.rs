@@ -57,11 +57,11 @@ pub fn run(ctx: &Context, args: &ChatArgs) -> Result<Exit> {
         args,
         client,
         runtime,
+        started_with: conversation.exchanges().0.len(),
         conversation,
         catalog,
         editor,
         last: None,
-        started_with: 0,
         saved: Default::default(),
     };
     if let Some(problem) = problem {
@@ -115,10 +115,9 @@ struct LastRequest {
 
 impl Session {
     /// The first lines: the model and how to get help, and on `-c` the last exchange.
-    fn welcome(&mut self) {
+    fn welcome(&self) {
         let ui = &self.ctx.ui;
         let (exchanges, _) = self.conversation.exchanges();
-        self.started_with = exchanges.len();
         if let Some(last) = exchanges.last() {
             let id = crate::output::history::short(self.conversation.id());
             ui.dim(&format!(
